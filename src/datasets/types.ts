@@ -1,0 +1,33 @@
+/** One dataset row as every later stage sees it, whatever file format it came from. */
+export interface Row {
+  id: string;
+  text: string;
+  /** Gold label (classification) or gold answer (generation). */
+  label: string;
+  lang: string;
+  split: string;
+  tags: string[];
+  /** 1-based line in the source file, for error messages and the sample explorer. */
+  line: number;
+}
+
+export interface SkippedRow {
+  line: number;
+  reason: string;
+}
+
+export interface LoadedDataset {
+  path: string;
+  format: string;
+  sha256: string;
+  rows: Row[];
+  /** Only non-empty with --lenient: bad rows that were skipped instead of failing the run. */
+  skipped: SkippedRow[];
+}
+
+export interface LoadOptions {
+  /** The suite's label set; a row with another label is an error. */
+  labels?: readonly string[];
+  /** Skip bad rows (and count them) instead of failing on the first. */
+  lenient?: boolean;
+}

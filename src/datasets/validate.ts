@@ -1,0 +1,66 @@
+import { UserError, where } from '../errors.js';
+import type { LoadOptions, Row, SkippedRow } from './types.js';
+
+/** Raw fields of one record before validation; every loader produces these. */
+export interface RawRecord {
+  line: number;
+  fields: Record<string, unknown>;
+}
+
+/**
+ * Checks rows one at a time as they stream in, so a bad row in a large file is reported with its
+ * line as soon as it is read. Strict mode throws; lenient mode records and skips.
+ */
+export class RowValidator {
+  private readonly ids = new Set<string>();
+  readonly rows: Row[] = [];
+  readonly skipped: SkippedRow[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly opts: LoadOptions,
+  ) {}
+
+  add(rec: RawRecord): void {
+    const problem = this.check(rec);
+    if (typeof problem === 'string') this.reject(rec.line, problem);
+    else this.rows.push(problem);
+  }
+
+  /** A problem found outside a single field (bad JSON, wrong column count). */
+  reject(line: number, reason: string): void {
+    if (!this.opts.lenient) throw new UserError(`${where(this.file, line)}: ${reason}`);
+    this.skipped.push({ line, reason });
+  }
+
+  private check({ line, fields }: RawRecord): Row | string {
+    const id = asText(fields['id']);
+    const text = asText(fields['text']);
+    const label = asText(fields['label']);
+    if (id === undefined || id.trim() === '') return 'field "id" is empty';
+    if (text === undefined || text.trim() === '') return `field "text" is empty (id ${id})`;
+    if (label === undefined || label.trim() === '') return `field "label" is empty (id ${id})`;
+    const labels = this.opts.labels;
+    if (labels && !labels.includes(label)) {
+      return `field "label": unknown label "${label}" (id ${id}); expected one of ${labels.join(', ')}`;
+    }
+    if (this.ids.has(id)) return `field "id": duplicate id "${id}"`;
+    this.ids.add(id);
+    const tags = asText(fields['tags']);
+    return {
+      id,
+      text,
+      label,
+      lang: asText(fields['lang'])?.trim() || 'und',
+      split: asText(fields['split'])?.trim() || 'test',
+      tags: tags ? tags.split(';').map((t) => t.trim()).filter(Boolean) : [],
+      line,
+    };
+  }
+}
+
+function asText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}

@@ -1,0 +1,48 @@
+import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RuntimeFailure } from '../errors.js';
+import { pkgPath } from '../util/paths.js';
+import type { SampleRecord, Summary } from './types.js';
+
+/** results/<suite>-<UTC timestamp>: sortable by time, readable at a glance. */
+export function defaultRunDir(suite: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return pkgPath('results', `${suite}-${stamp}`);
+}
+
+/**
+ * Appends samples one line per write(2) call, so a crash leaves only whole lines behind (plus, at
+ * worst, one torn last line that a reader can detect).
+ */
+export class SampleWriter {
+  private fd: number;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'a');
+  }
+
+  write(rec: SampleRecord): void {
+    writeSync(this.fd, `${JSON.stringify(rec)}\n`);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export function prepareRunDir(dir: string): { dir: string; samples: string; summary: string } {
+  const abs = resolve(dir);
+  try {
+    mkdirSync(abs, { recursive: true });
+  } catch (e) {
+    throw new RuntimeFailure(`cannot create run directory ${abs}: ${(e as Error).message}`);
+  }
+  return { dir: abs, samples: join(abs, 'samples.jsonl'), summary: join(abs, 'summary.json') };
+}
+
+/** Write-then-rename: a reader never sees a half-written summary. */
+export function writeSummary(path: string, summary: Summary): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(summary, null, 2)}\n`);
+  renameSync(tmp, path);
+}

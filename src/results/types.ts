@@ -1,0 +1,71 @@
+import type { Estimate } from '../scoring/ci.js';
+import type { ClassificationMetrics } from '../scoring/classification.js';
+import type { ModelMeta } from '../models/types.js';
+import type { HostInfo } from '../util/meta.js';
+
+/**
+ * The on-disk result formats. They are the contract with reports, gates, merge and resume, so a
+ * change here bumps the schema string.
+ */
+export const SAMPLE_SCHEMA = 'emobench.sample/1';
+export const SUMMARY_SCHEMA = 'emobench.summary/1';
+
+/** One line of samples.jsonl: one (model, sample) pair, written as soon as it finishes. */
+export interface SampleRecord {
+  model: string;
+  suite: string;
+  id: string;
+  lang: string;
+  tags: string[];
+  input: string;
+  expected: string;
+  /** What the model produced (label for classifiers, text for chat models). */
+  output: string;
+  /** Extracted answer; null = unparseable or failed. */
+  pred: string | null;
+  correct: boolean;
+  probs?: number[];
+  latency_ms: number;
+  error: string | null;
+}
+
+export interface LangBreakdown {
+  n: number;
+  accuracy: Estimate;
+  macro_f1: Estimate;
+}
+
+export interface ModelResult {
+  spec: string;
+  meta: ModelMeta;
+  n: number;
+  errors: number;
+  error_rate: number;
+  metrics: ClassificationMetrics;
+  by_lang: Record<string, LangBreakdown>;
+  latency_ms: { mean: number; p50: number; p90: number };
+}
+
+export interface RunMeta {
+  emobench: string;
+  git_commit: string | null;
+  host: HostInfo;
+  suite: { name: string; file: string; sha256: string };
+  dataset: { path: string; format: string; sha256: string; rows: number; eval_rows: number; train_rows: number; skipped: number };
+  seed: number;
+  limit: number | null;
+  started_at: string;
+  ended_at: string;
+}
+
+export interface Summary {
+  schema: typeof SUMMARY_SCHEMA;
+  suite: string;
+  task: string;
+  labels: string[];
+  /** False when the run stopped early; its metrics cover only the finished samples. */
+  complete: boolean;
+  meta: RunMeta;
+  models: ModelResult[];
+  skipped_rows: { line: number; reason: string }[];
+}

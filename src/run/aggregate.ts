@@ -1,0 +1,31 @@
+import type { ModelMeta } from '../models/types.js';
+import type { LangBreakdown, ModelResult, SampleRecord } from '../results/types.js';
+import { quantile } from '../scoring/ci.js';
+import { classificationMetrics, type Prediction } from '../scoring/classification.js';
+
+/** Per-model metrics from its sample records: pure, so rescoring and merging reuse it. */
+export function aggregateModel(meta: ModelMeta, records: readonly SampleRecord[], labels: readonly string[], seed: number): ModelResult {
+  const preds: Prediction[] = records.map((r) => ({ gold: r.expected, pred: r.error === null ? r.pred : null }));
+  const errors = records.filter((r) => r.error !== null).length;
+  const by_lang: Record<string, LangBreakdown> = {};
+  for (const lang of [...new Set(records.map((r) => r.lang))].sort()) {
+    const sub = preds.filter((_, i) => records[i]!.lang === lang);
+    const m = classificationMetrics(sub, labels, { seed, resamples: 500 });
+    by_lang[lang] = { n: sub.length, accuracy: m.accuracy, macro_f1: m.macro_f1 };
+  }
+  const lat = records.map((r) => r.latency_ms).sort((a, b) => a - b);
+  return {
+    spec: meta.spec,
+    meta,
+    n: records.length,
+    errors,
+    error_rate: records.length === 0 ? 0 : errors / records.length,
+    metrics: classificationMetrics(preds, labels, { seed }),
+    by_lang,
+    latency_ms: {
+      mean: lat.length === 0 ? NaN : lat.reduce((a, b) => a + b, 0) / lat.length,
+      p50: quantile(lat, 0.5),
+      p90: quantile(lat, 0.9),
+    },
+  };
+}

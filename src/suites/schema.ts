@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * The suite file format (suites/*.yaml). One schema, so a wrong field is reported by name with
+ * its line in the YAML file (see load.ts), and the rest of the pipeline can trust the shape.
+ */
+const labelName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'labels are lowercase identifiers (a-z, 0-9, _ -)');
+
+export const DatasetSpecSchema = z.strictObject({
+  /** Path relative to the suite file, or a `format:path` spec like --dataset takes. */
+  path: z.string().min(1),
+  format: z.enum(['csv', 'jsonl']).optional(),
+  /** Rows with this split are scored. */
+  split: z.string().min(1).default('test'),
+  /** Rows with this split train the classical baselines (nb, majority) and feed few-shot prompts. */
+  train_split: z.string().min(1).default('train'),
+});
+
+export const PromptSchema = z.strictObject({
+  system: z.string().optional(),
+  /** `{{text}}` and `{{labels}}` are replaced; anything else in double braces is an error. */
+  user: z.string().min(1),
+});
+
+export const ExtractSchema = z.strictObject({
+  type: z.enum(['label', 'number', 'choice']),
+  /** Extra words that count as each label in model output (other languages, synonyms). */
+  aliases: z.record(z.string(), z.array(z.string().min(1))).optional(),
+});
+
+export const MetricName = z.enum(['accuracy', 'macro_f1', 'per_class', 'confusion']);
+
+export const SuiteSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'suite names are lowercase identifiers'),
+    description: z.string().optional(),
+    task: z.enum(['classification', 'generation', 'throughput']),
+    dataset: DatasetSpecSchema,
+    labels: z.array(labelName).min(2).optional(),
+    prompt: PromptSchema.optional(),
+    extract: ExtractSchema.optional(),
+    metrics: z.array(MetricName).min(1),
+    /** Models run when the user names none. */
+    default_models: z.array(z.string().min(1)).min(1),
+  })
+  .superRefine((s, ctx) => {
+    if (s.task === 'classification' && !s.labels) {
+      ctx.addIssue({ code: 'custom', path: ['labels'], message: 'a classification suite needs a label set' });
+    }
+    if (s.labels && new Set(s.labels).size !== s.labels.length) {
+      ctx.addIssue({ code: 'custom', path: ['labels'], message: 'labels must be unique' });
+    }
+    for (const key of Object.keys(s.extract?.aliases ?? {})) {
+      if (!s.labels?.includes(key)) {
+        ctx.addIssue({ code: 'custom', path: ['extract', 'aliases', key], message: `"${key}" is not in labels` });
+      }
+    }
+  });
+
+export type Suite = z.infer<typeof SuiteSchema>;
+export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
+
+/** A suite as loaded: the parsed spec plus where it came from. */
+export interface LoadedSuite {
+  spec: Suite;
+  file: string;
+  /** sha256 of the suite file's bytes, recorded so a changed suite is detectable. */
+  sha256: string;
+}
