@@ -25,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
         y
           .option('suite', { type: 'string', demandOption: true, describe: 'shipped suite name (emotion) or a path to a suite .yaml' })
           .option('model', { type: 'string', array: true, default: [] as string[], describe: `model spec, repeatable; default: the suite's default models. Known: ${Object.keys(MODEL_KINDS).join(', ')}` })
-          .option('dataset', { type: 'string', describe: 'run the suite on another file: csv:<path> or jsonl:<path> (columns id, text, label, lang, split)' })
+          .option('dataset', { type: 'string', describe: 'run the suite on another file: csv:, tsv:, jsonl: (columns id, text, label, lang, split) or goemotions:, xed:, wrime:' })
           .option('limit', { type: 'number', describe: 'score at most N rows (a seeded random subset)' })
           .option('seed', { type: 'number', default: 0, describe: 'seed for subsets, bootstrap intervals and sampling' })
           .option('concurrency', { type: 'number', default: 4, describe: 'batches in flight per model' })

@@ -5,9 +5,12 @@ import { parse } from 'csv-parse';
 import { UserError, where } from '../errors.js';
 import { sha256File } from '../util/hash.js';
 import type { LoadedDataset, LoadOptions } from './types.js';
+import { readGoEmotions } from './formats/goemotions.js';
+import { readWrime } from './formats/wrime.js';
+import { readXed } from './formats/xed.js';
 import { RowValidator } from './validate.js';
 
-export const DATASET_FORMATS = ['csv', 'tsv', 'jsonl'] as const;
+export const DATASET_FORMATS = ['csv', 'tsv', 'jsonl', 'goemotions', 'xed', 'wrime'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** `csv:path`, `jsonl:path`, or a bare path whose extension names the format. */
@@ -33,10 +36,27 @@ export function parseDatasetSpec(spec: string, baseDir = process.cwd()): { forma
 export async function loadDataset(spec: string, opts: LoadOptions = {}, baseDir?: string): Promise<LoadedDataset> {
   const { format, path } = parseDatasetSpec(spec, baseDir);
   const v = new RowValidator(path, opts);
-  if (format === 'jsonl') await readJsonl(path, v);
-  else await readDelimited(path, format === 'tsv' ? '\t' : ',', v);
+  let dropped = 0;
+  switch (format) {
+    case 'jsonl':
+      await readJsonl(path, v);
+      break;
+    case 'csv':
+    case 'tsv':
+      await readDelimited(path, format === 'tsv' ? '\t' : ',', v);
+      break;
+    case 'goemotions':
+      dropped = await readGoEmotions(path, v);
+      break;
+    case 'xed':
+      dropped = await readXed(path, v);
+      break;
+    case 'wrime':
+      dropped = await readWrime(path, v);
+      break;
+  }
   if (v.rows.length === 0) throw new UserError(`${path}: no valid rows`);
-  return { path, format, sha256: await sha256File(path), rows: v.rows, skipped: v.skipped };
+  return { path, format, sha256: await sha256File(path), rows: v.rows, skipped: v.skipped, dropped };
 }
 
 const REQUIRED_COLUMNS = ['id', 'text', 'label'] as const;

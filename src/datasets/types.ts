@@ -23,6 +23,8 @@ export interface LoadedDataset {
   rows: Row[];
   /** Only non-empty with --lenient: bad rows that were skipped instead of failing the run. */
   skipped: SkippedRow[];
+  /** Rows a public format's label mapping leaves out by rule (e.g. GoEmotions' fear): not errors. */
+  dropped: number;
 }
 
 export interface LoadOptions {

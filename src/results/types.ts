@@ -51,7 +51,18 @@ export interface RunMeta {
   git_commit: string | null;
   host: HostInfo;
   suite: { name: string; file: string; sha256: string };
-  dataset: { path: string; format: string; sha256: string; rows: number; eval_rows: number; train_rows: number; skipped: number };
+  dataset: {
+    path: string;
+    format: string;
+    sha256: string;
+    rows: number;
+    eval_rows: number;
+    train_rows: number;
+    /** The file the train rows came from (the suite's own dataset when --dataset has no train split). */
+    train_source: string;
+    skipped: number;
+    dropped_by_mapping: number;
+  };
   seed: number;
   limit: number | null;
   started_at: string;

@@ -47,6 +47,14 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   const datasetSpec = opts.dataset ?? spec.dataset.path;
   const dataset = await loadDataset(datasetSpec, { labels: spec.labels, lenient: opts.lenient }, opts.dataset ? process.cwd() : dirname(suite.file));
   const { evalRows, trainRows } = splitRows(spec, dataset, opts.seed, opts.limit);
+  let trainSource = dataset.path;
+  if (opts.dataset && trainRows.length === 0) {
+    // A public file usually has no train split of ours: baselines then learn from the suite's own
+    // train split, and the summary says so.
+    const own = await loadDataset(spec.dataset.path, { labels: spec.labels }, dirname(suite.file));
+    trainRows.push(...splitRows(spec, own, opts.seed).trainRows);
+    trainSource = own.path;
+  }
   if (evalRows.length === 0) {
     throw new UserError(`${dataset.path}: no rows with split "${spec.dataset.split}" to evaluate (found splits: ${[...new Set(dataset.rows.map((r) => r.split))].join(', ')})`);
   }
@@ -82,7 +90,9 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
           rows: dataset.rows.length,
           eval_rows: evalRows.length,
           train_rows: trainRows.length,
+          train_source: trainSource,
           skipped: dataset.skipped.length,
+          dropped_by_mapping: dataset.dropped,
         },
         seed: opts.seed,
         limit: opts.limit ?? null,

@@ -1,0 +1,27 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+/**
+ * Yields [lineNumber, fields] for a tab-separated file without quoting (the public emotion sets
+ * are plain TSV whose texts contain quote characters, which a CSV parser would misread).
+ */
+export async function* tsvLines(path: string): AsyncGenerator<[number, string[]]> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const raw of lines) {
+    n++;
+    const line = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
+    if (line.trim() === '') continue;
+    yield [n, line.split('\t')];
+  }
+}
+
+/** The five emotion classes every public emotion set is mapped onto. */
+export type Emotion5 = 'joy' | 'anger' | 'sadness' | 'surprise' | 'neutral';
+
+/** The rule shared by the multi-label sets: keep a row only when all its labels map to one class. */
+export function singleClass(mapped: readonly (Emotion5 | null)[]): Emotion5 | null {
+  if (mapped.length === 0 || mapped.some((m) => m === null)) return null;
+  const first = mapped[0]!;
+  return mapped.every((m) => m === first) ? first : null;
+}
