@@ -4,9 +4,40 @@ import { EXIT, RuntimeFailure, UserError } from '../errors.js';
 import { MODEL_KINDS } from '../models/registry.js';
 import { leaderboard } from '../report/console.js';
 import { defaultRunDir } from '../results/run-dir.js';
-import { runEval } from '../run/eval.js';
+import { resumeEval, runEval } from '../run/eval.js';
+import { mergeRuns } from '../run/merge.js';
+import { parseShard } from '../run/shard.js';
 import { emobenchVersion } from '../util/meta.js';
 import { progressBar } from './progress.js';
+
+/** Set by a command that finished but must not exit 0 (stopped by a signal). */
+let exitOverride: number | undefined;
+
+/**
+ * The first SIGINT/SIGTERM stops scheduling new work: samples in flight finish, the summary is
+ * written (marked incomplete), and the process exits 130/143. A second one exits at once; whole
+ * sample lines are already on disk.
+ */
+function stopOnSignals(quiet: boolean): { signal: AbortSignal; received: NodeJS.Signals | undefined; dispose: () => void } {
+  const controller = new AbortController();
+  const state = {
+    signal: controller.signal,
+    received: undefined as NodeJS.Signals | undefined,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+  function handler(sig: NodeJS.Signals): void {
+    if (state.received) process.exit(sig === 'SIGINT' ? 130 : 143);
+    state.received = sig;
+    if (!quiet) process.stderr.write(`\nemobench: ${sig}: finishing samples in flight and writing the summary (again to quit now)\n`);
+    controller.abort();
+  }
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return state;
+}
 
 /** Thrown by yargs' fail handler so usage errors share the exit-code path of every other error. */
 class UsageError extends UserError {}
@@ -23,18 +54,24 @@ export async function main(argv: string[]): Promise<number> {
       'Run a suite on one or more models and write samples.jsonl + summary.json',
       (y) =>
         y
-          .option('suite', { type: 'string', demandOption: true, describe: 'shipped suite name (emotion) or a path to a suite .yaml' })
+          .option('suite', { type: 'string', describe: 'shipped suite name (emotion) or a path to a suite .yaml' })
           .option('model', { type: 'string', array: true, default: [] as string[], describe: `model spec, repeatable; default: the suite's default models. Known: ${Object.keys(MODEL_KINDS).join(', ')}` })
           .option('dataset', { type: 'string', describe: 'run the suite on another file: csv:, tsv:, jsonl: (columns id, text, label, lang, split) or goemotions:, xed:, wrime:' })
           .option('limit', { type: 'number', describe: 'score at most N rows (a seeded random subset)' })
           .option('seed', { type: 'number', default: 0, describe: 'seed for subsets, bootstrap intervals and sampling' })
           .option('concurrency', { type: 'number', default: 4, describe: 'batches in flight per model' })
           .option('out', { type: 'string', describe: 'run directory (default results/<suite>-<timestamp>)' })
+          .option('shard', { type: 'string', describe: 'run only shard I of N (0-based, I/N), split by a hash of sample ids; combine with `emobench merge`' })
+          .option('resume', { type: 'string', describe: 'continue an interrupted run directory; its plan comes from its run.json' })
+          .option('force', { type: 'boolean', default: false, describe: 'with --resume: continue even though the suite, dataset or models changed' })
           .option('lenient', { type: 'boolean', default: false, describe: 'skip bad dataset rows (counted in the summary) instead of failing' })
           .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of the leaderboard' })
           .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (and --json output)' })
           .check((a) => {
-            if (a.suite.trim() === '') throw new UsageError('--suite needs a suite name or a path');
+            if (a.resume !== undefined) {
+              const clash = ['suite', 'dataset', 'limit', 'shard', 'out'].filter((k) => a[k] !== undefined).concat(a.model.length > 0 ? ['model'] : []);
+              if (clash.length > 0) throw new UsageError(`--resume takes the run's plan from its run.json; drop --${clash.join(', --')}`);
+            } else if (a.suite === undefined || a.suite.trim() === '') throw new UsageError('--suite needs a suite name or a path (or --resume <run-dir>)');
             if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 1)) throw new UsageError('--limit must be a positive integer');
             if (!Number.isInteger(a.seed)) throw new UsageError('--seed must be an integer');
             if (!Number.isInteger(a.concurrency) || a.concurrency < 1) throw new UsageError('--concurrency must be a positive integer');
@@ -42,27 +79,56 @@ export async function main(argv: string[]): Promise<number> {
           })
           .example('$0 eval --suite emotion', 'the default models on the emotion suite')
           .example('$0 eval --suite emotion --model nb --model majority --seed 1', 'two baselines, seeded')
-          .example('$0 eval --suite emotion --dataset csv:my-data.csv --lenient', 'your own labelled file'),
+          .example('$0 eval --suite emotion --dataset csv:my-data.csv --lenient', 'your own labelled file')
+          .example('$0 eval --resume results/emotion-20261123-101500', 'continue a run that was interrupted'),
       async (a) => {
         const bar = progressBar(process.stderr.isTTY === true && !a.quiet && !a.json);
-        const { dir, summary } = await runEval({
-          suite: a.suite,
-          models: a.model,
-          dataset: a.dataset,
-          limit: a.limit,
-          seed: a.seed,
-          concurrency: a.concurrency,
-          out: a.out ?? defaultRunDir,
-          lenient: a.lenient,
-          onProgress: bar.update,
-        });
-        bar.end();
-        if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-        else if (!a.quiet) {
-          process.stdout.write(`${leaderboard(summary)}\n\n`);
-          if (summary.skipped_rows.length > 0) process.stdout.write(`skipped ${summary.skipped_rows.length} bad dataset rows (--lenient); see summary.json\n`);
-          process.stdout.write(`results: ${dir}\n`);
+        const stop = stopOnSignals(a.quiet);
+        try {
+          const common = { concurrency: a.concurrency, signal: stop.signal, onProgress: bar.update };
+          const { dir, summary, resumed } = a.resume
+            ? await resumeEval(a.resume, { ...common, force: a.force })
+            : await runEval({
+                ...common,
+                suite: a.suite!,
+                models: a.model,
+                dataset: a.dataset,
+                limit: a.limit,
+                seed: a.seed,
+                shard: a.shard === undefined ? undefined : parseShard(a.shard),
+                out: a.out ?? defaultRunDir,
+                lenient: a.lenient,
+              });
+          bar.end();
+          if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          else if (!a.quiet) {
+            if (resumed > 0) process.stdout.write(`resumed: ${resumed} samples were already done\n`);
+            process.stdout.write(`${leaderboard(summary)}\n\n`);
+            if (summary.skipped_rows.length > 0) process.stdout.write(`skipped ${summary.skipped_rows.length} bad dataset rows (--lenient); see summary.json\n`);
+            process.stdout.write(`results: ${dir}\n`);
+          }
+          if (stop.received) {
+            process.stderr.write(`emobench: stopped by ${stop.received}; the summary covers the finished samples. Continue with: emobench eval --resume ${dir}\n`);
+            exitOverride = stop.received === 'SIGINT' ? 130 : 143;
+          }
+        } finally {
+          stop.dispose();
         }
+      },
+    )
+    .command(
+      'merge <dirs..>',
+      'Combine the run directories of a sharded run (--shard I/N) into one',
+      (y) =>
+        y
+          .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'shard run directories' })
+          .option('out', { type: 'string', demandOption: true, describe: 'directory for the merged run' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the merged summary.json to stdout' })
+          .example('$0 merge shards/0 shards/1 shards/2 shards/3 --out results/emotion-merged', 'four shards into one run'),
+      async (a) => {
+        const { dir, summary } = await mergeRuns(a.dirs, a.out);
+        if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+        else process.stdout.write(`${leaderboard(summary)}\n\nresults: ${dir}\n`);
       },
     )
     .fail((msg, err) => {
@@ -73,9 +139,10 @@ export async function main(argv: string[]): Promise<number> {
     .epilogue('Exit codes: 0 ok · 1 a gate failed · 2 bad usage or input · 3 runtime failure')
     .wrap(process.stdout.columns ? Math.min(110, process.stdout.columns) : null);
 
+  exitOverride = undefined;
   try {
     await cli.parseAsync();
-    return EXIT.ok;
+    return exitOverride ?? EXIT.ok;
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`emobench: ${e.message}\nRun "emobench --help" or "emobench <command> --help" for usage.\n`);

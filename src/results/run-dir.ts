@@ -40,9 +40,13 @@ export function prepareRunDir(dir: string): { dir: string; samples: string; summ
   return { dir: abs, samples: join(abs, 'samples.jsonl'), summary: join(abs, 'summary.json') };
 }
 
-/** Write-then-rename: a reader never sees a half-written summary. */
-export function writeSummary(path: string, summary: Summary): void {
+/** Write-then-rename: a reader never sees a half-written file. */
+export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(summary, null, 2)}\n`);
+  writeFileSync(tmp, content);
   renameSync(tmp, path);
+}
+
+export function writeSummary(path: string, summary: Summary): void {
+  writeFileAtomic(path, `${JSON.stringify(summary, null, 2)}\n`);
 }

@@ -2,6 +2,7 @@ import type { Estimate } from '../scoring/ci.js';
 import type { ClassificationMetrics } from '../scoring/classification.js';
 import type { ModelMeta } from '../models/types.js';
 import type { HostInfo } from '../util/meta.js';
+import type { Shard } from './manifest.js';
 
 /**
  * The on-disk result formats. They are the contract with reports, gates, merge and resume, so a
@@ -65,6 +66,7 @@ export interface RunMeta {
   };
   seed: number;
   limit: number | null;
+  shard: Shard | null;
   started_at: string;
   ended_at: string;
 }

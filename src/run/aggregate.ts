@@ -4,7 +4,10 @@ import { quantile } from '../scoring/ci.js';
 import { classificationMetrics, type Prediction } from '../scoring/classification.js';
 
 /** Per-model metrics from its sample records: pure, so rescoring and merging reuse it. */
-export function aggregateModel(meta: ModelMeta, records: readonly SampleRecord[], labels: readonly string[], seed: number): ModelResult {
+export function aggregateModel(meta: ModelMeta, unordered: readonly SampleRecord[], labels: readonly string[], seed: number): ModelResult {
+  // Bootstrap intervals depend on order: sorting by id makes a resumed or merged run give exactly
+  // the figures of one uninterrupted run.
+  const records = [...unordered].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const preds: Prediction[] = records.map((r) => ({ gold: r.expected, pred: r.error === null ? r.pred : null }));
   const errors = records.filter((r) => r.error !== null).length;
   const by_lang: Record<string, LangBreakdown> = {};

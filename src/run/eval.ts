@@ -1,12 +1,17 @@
+import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadDataset } from '../datasets/load.js';
+import type { LoadedDataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { createModel } from '../models/registry.js';
 import type { Model } from '../models/types.js';
-import { prepareRunDir, writeSummary } from '../results/run-dir.js';
-import { SUMMARY_SCHEMA, type Summary } from '../results/types.js';
-import { loadSuite } from '../suites/load.js';
 import { fill } from '../prompts/render.js';
+import { manifestDifferences, MANIFEST_SCHEMA, readManifest, writeManifest, type RunManifest, type Shard } from '../results/manifest.js';
+import { readSamples } from '../results/read-samples.js';
+import { prepareRunDir, writeSummary } from '../results/run-dir.js';
+import { SUMMARY_SCHEMA, type ModelResult, type SampleRecord, type Summary } from '../results/types.js';
+import { loadSuite } from '../suites/load.js';
+import type { LoadedSuite } from '../suites/schema.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
 import { aggregateModel } from './aggregate.js';
 import { runClassification, splitRows } from './runner.js';
@@ -17,16 +22,31 @@ export interface EvalOptions {
   dataset?: string;
   limit?: number;
   seed: number;
+  shard?: Shard;
   concurrency: number;
   /** Run directory; created if missing. */
   out: string | ((suite: string) => string);
   lenient: boolean;
+  signal?: AbortSignal;
   onProgress?: (done: number, total: number, model: string) => void;
 }
 
 export interface EvalResult {
   dir: string;
   summary: Summary;
+  /** Samples carried over from an earlier attempt (resume). */
+  resumed: number;
+}
+
+/** What a run is made of, loaded and checked; nothing is written yet. */
+export interface Prepared {
+  suite: LoadedSuite;
+  dataset: LoadedDataset;
+  models: Model[];
+  manifest: RunManifest;
+  evalRows: ReturnType<typeof splitRows>['evalRows'];
+  trainRows: ReturnType<typeof splitRows>['trainRows'];
+  trainSource: string;
 }
 
 /**
@@ -35,6 +55,48 @@ export interface EvalResult {
  * half-made results behind.
  */
 export async function runEval(opts: EvalOptions): Promise<EvalResult> {
+  const p = await prepare(opts);
+  const dir = typeof opts.out === 'string' ? opts.out : opts.out(p.suite.spec.name);
+  if (existsSync(dir) && existsSync(`${dir}/run.json`)) {
+    throw new UserError(`${dir} already holds a run: use --resume ${dir} to continue it, or choose another --out`);
+  }
+  const paths = prepareRunDir(dir);
+  writeManifest(paths.dir, p.manifest);
+  return execute(p, paths, [], opts);
+}
+
+/** Continue a run directory: its plan comes from run.json; finished (model, sample) pairs are kept. */
+export async function resumeEval(dir: string, opts: { force: boolean; concurrency: number; signal?: AbortSignal; onProgress?: EvalOptions['onProgress'] }): Promise<EvalResult> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--resume ${dir}: no such run directory`);
+  const recorded = readManifest(dir);
+  const runOpts: EvalOptions = {
+    suite: recorded.suite.file,
+    models: recorded.models.map((m) => m.spec),
+    dataset: recorded.dataset.spec,
+    limit: recorded.limit ?? undefined,
+    seed: recorded.seed,
+    shard: recorded.shard ?? undefined,
+    lenient: recorded.lenient,
+    concurrency: opts.concurrency,
+    out: dir,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+  };
+  const p = await prepare(runOpts);
+  const diffs = manifestDifferences(recorded, p.manifest);
+  if (diffs.length > 0 && !opts.force) {
+    throw new UserError(`cannot resume ${dir}: the run's inputs changed since it started:\n  ${diffs.join('\n  ')}\n(--force resumes anyway, mixing old and new samples)`);
+  }
+  const paths = prepareRunDir(dir);
+  const { records } = readSamples(paths.samples, { repair: true });
+  const wanted = new Set(p.evalRows.map((r) => r.id));
+  const specs = new Set(p.models.map((m) => m.spec));
+  const done = records.filter((r) => specs.has(r.model) && wanted.has(r.id));
+  const result = await execute(p, paths, done, runOpts);
+  return { ...result, resumed: done.length };
+}
+
+export async function prepare(opts: EvalOptions): Promise<Prepared> {
   const suite = await loadSuite(opts.suite);
   const spec = suite.spec;
   if (spec.task !== 'classification') {
@@ -46,7 +108,10 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   }
   const datasetSpec = opts.dataset ?? spec.dataset.path;
   const dataset = await loadDataset(datasetSpec, { labels: spec.labels, lenient: opts.lenient }, opts.dataset ? process.cwd() : dirname(suite.file));
-  const { evalRows, trainRows } = splitRows(spec, dataset, opts.seed, opts.limit);
+  const { evalRows, trainRows } = splitRows(spec, dataset, opts.seed, opts.limit, opts.shard);
+  if (evalRows.length === 0) {
+    throw new UserError(`${dataset.path}: no rows with split "${spec.dataset.split}" to evaluate${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''} (found splits: ${[...new Set(dataset.rows.map((r) => r.split))].join(', ')})`);
+  }
   let trainSource = dataset.path;
   if (opts.dataset && trainRows.length === 0) {
     // A public file usually has no train split of ours: baselines then learn from the suite's own
@@ -55,56 +120,77 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
     trainRows.push(...splitRows(spec, own, opts.seed).trainRows);
     trainSource = own.path;
   }
-  if (evalRows.length === 0) {
-    throw new UserError(`${dataset.path}: no rows with split "${spec.dataset.split}" to evaluate (found splits: ${[...new Set(dataset.rows.map((r) => r.split))].join(', ')})`);
-  }
   const specs = opts.models.length > 0 ? opts.models : spec.default_models;
-  const models: Model[] = [];
-  for (const s of specs) models.push(await createModel(s));
   const dupes = specs.filter((s, i) => specs.indexOf(s) !== i);
   if (dupes.length > 0) throw new UserError(`model ${dupes[0]} is listed twice`);
+  const models: Model[] = [];
+  for (const s of specs) models.push(await createModel(s));
+  const manifest: RunManifest = {
+    schema: MANIFEST_SCHEMA,
+    suite: { name: spec.name, file: suite.file, sha256: suite.sha256 },
+    dataset: { spec: opts.dataset ? `${dataset.format}:${dataset.path}` : undefined, path: dataset.path, sha256: dataset.sha256 },
+    models: models.map((m) => ({ spec: m.spec, config_hash: m.meta().config_hash })),
+    seed: opts.seed,
+    limit: opts.limit ?? null,
+    shard: opts.shard ?? null,
+    lenient: opts.lenient,
+  };
+  return { suite, dataset, models, manifest, evalRows, trainRows, trainSource };
+}
 
-  const paths = prepareRunDir(typeof opts.out === 'string' ? opts.out : opts.out(spec.name));
+async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, done: readonly SampleRecord[], opts: EvalOptions): Promise<EvalResult> {
+  const spec = p.suite.spec;
   const started = new Date();
   try {
-    const records = await runClassification(
-      { suite: spec, models, seed: opts.seed, concurrency: opts.concurrency, samplesPath: paths.samples, onProgress: opts.onProgress },
-      evalRows,
-      trainRows,
+    const { records, complete } = await runClassification(
+      { suite: spec, models: p.models, seed: opts.seed, concurrency: opts.concurrency, samplesPath: paths.samples, done, signal: opts.signal, onProgress: opts.onProgress },
+      p.evalRows,
+      p.trainRows,
     );
-    const summary: Summary = {
-      schema: SUMMARY_SCHEMA,
-      suite: spec.name,
-      task: spec.task,
-      labels: spec.labels ?? [],
-      complete: true,
-      meta: {
-        emobench: emobenchVersion(),
-        git_commit: gitCommit(),
-        host: hostInfo(),
-        suite: { name: spec.name, file: suite.file, sha256: suite.sha256 },
-        dataset: {
-          path: dataset.path,
-          format: dataset.format,
-          sha256: dataset.sha256,
-          rows: dataset.rows.length,
-          eval_rows: evalRows.length,
-          train_rows: trainRows.length,
-          train_source: trainSource,
-          skipped: dataset.skipped.length,
-          dropped_by_mapping: dataset.dropped,
-        },
-        seed: opts.seed,
-        limit: opts.limit ?? null,
-        started_at: started.toISOString(),
-        ended_at: new Date().toISOString(),
-      },
-      models: models.map((m) => aggregateModel(m.meta(), records.get(m.spec) ?? [], spec.labels ?? [], opts.seed)),
-      skipped_rows: dataset.skipped,
-    };
+    const summary = buildSummary({
+      p,
+      complete,
+      started,
+      models: p.models.map((m) => aggregateModel(m.meta(), records.get(m.spec) ?? [], spec.labels ?? [], opts.seed)),
+    });
     writeSummary(paths.summary, summary);
-    return { dir: paths.dir, summary };
+    return { dir: paths.dir, summary, resumed: 0 };
   } finally {
-    for (const m of models) await m.close?.();
+    for (const m of p.models) await m.close?.();
   }
+}
+
+export function buildSummary(a: { p: Prepared; complete: boolean; started: Date; models: ModelResult[] }): Summary {
+  const { suite, dataset, manifest } = a.p;
+  return {
+    schema: SUMMARY_SCHEMA,
+    suite: suite.spec.name,
+    task: suite.spec.task,
+    labels: suite.spec.labels ?? [],
+    complete: a.complete,
+    meta: {
+      emobench: emobenchVersion(),
+      git_commit: gitCommit(),
+      host: hostInfo(),
+      suite: { name: suite.spec.name, file: suite.file, sha256: suite.sha256 },
+      dataset: {
+        path: dataset.path,
+        format: dataset.format,
+        sha256: dataset.sha256,
+        rows: dataset.rows.length,
+        eval_rows: a.p.evalRows.length,
+        train_rows: a.p.trainRows.length,
+        train_source: a.p.trainSource,
+        skipped: dataset.skipped.length,
+        dropped_by_mapping: dataset.dropped,
+      },
+      seed: manifest.seed,
+      limit: manifest.limit,
+      shard: manifest.shard,
+      started_at: a.started.toISOString(),
+      ended_at: new Date().toISOString(),
+    },
+    models: a.models,
+    skipped_rows: dataset.skipped,
+  };
 }

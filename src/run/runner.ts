@@ -1,10 +1,13 @@
+import { setImmediate } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { LoadedDataset, Row } from '../datasets/types.js';
 import type { ClassifyOutput, Model } from '../models/types.js';
-import type { SampleRecord } from '../results/types.js';
+import type { Shard } from '../results/manifest.js';
 import { SampleWriter } from '../results/run-dir.js';
+import type { SampleRecord } from '../results/types.js';
 import type { Suite } from '../suites/schema.js';
 import { mulberry32 } from '../util/rng.js';
+import { shardOf } from './shard.js';
 
 /** Rows per classify() call: large enough to amortise per-call cost, small enough for steady progress. */
 const BATCH = 32;
@@ -15,17 +18,22 @@ export interface RunPlan {
   seed: number;
   concurrency: number;
   samplesPath: string;
+  /** Samples already on disk (resume): these (model, id) pairs are not run again. */
+  done: readonly SampleRecord[];
+  /** Stops scheduling new batches; batches in flight finish and are written. */
+  signal?: AbortSignal;
   onProgress?: (done: number, total: number, model: string) => void;
 }
 
-/** The rows a run scores and the rows baselines train on, as the suite's splits say. */
-export function splitRows(suite: Suite, dataset: LoadedDataset, seed: number, limit?: number): { evalRows: Row[]; trainRows: Row[] } {
+/**
+ * The rows a run scores and the rows baselines train on, as the suite's splits say. `--limit` takes a
+ * seeded random subset of the whole evaluation split first; `--shard` then keeps this machine's part.
+ */
+export function splitRows(suite: Suite, dataset: LoadedDataset, seed: number, limit?: number, shard?: Shard | null): { evalRows: Row[]; trainRows: Row[] } {
   const trainRows = dataset.rows.filter((r) => r.split === suite.dataset.train_split);
   let evalRows = dataset.rows.filter((r) => r.split === suite.dataset.split);
-  if (limit !== undefined && limit < evalRows.length) {
-    // A seeded shuffle, so `--limit` is a representative sample rather than the file's first rows.
-    evalRows = seededShuffle(evalRows, seed).slice(0, limit);
-  }
+  if (limit !== undefined && limit < evalRows.length) evalRows = seededShuffle(evalRows, seed).slice(0, limit);
+  if (shard) evalRows = evalRows.filter((r) => shardOf(r.id, shard.count) === shard.index);
   return { evalRows, trainRows };
 }
 
@@ -40,68 +48,89 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
 }
 
 /**
- * Runs every model over the evaluation rows and appends one SampleRecord per (model, row) to
- * samples.jsonl as soon as it is known. Returns the records in row order per model.
+ * Runs every model over the evaluation rows it has not finished yet and appends one SampleRecord per
+ * (model, row) to samples.jsonl as soon as it is known. Returns all records per model (earlier and
+ * new) and whether every row was covered.
  */
-export async function runClassification(plan: RunPlan, evalRows: Row[], trainRows: Row[]): Promise<Map<string, SampleRecord[]>> {
+export async function runClassification(plan: RunPlan, evalRows: Row[], trainRows: Row[]): Promise<{ records: Map<string, SampleRecord[]>; complete: boolean }> {
   const labels = plan.suite.labels ?? [];
   const writer = new SampleWriter(plan.samplesPath);
-  const results = new Map<string, SampleRecord[]>();
+  const records = new Map<string, SampleRecord[]>(plan.models.map((m) => [m.spec, []]));
+  const finished = new Set<string>();
+  for (const r of plan.done) {
+    records.get(r.model)?.push(r);
+    finished.add(`${r.model}\u0000${r.id}`);
+  }
   const total = evalRows.length * plan.models.length;
-  let done = 0;
+  let done = plan.done.length;
+  let complete = true;
   try {
     for (const model of plan.models) {
+      const todo = evalRows.filter((r) => !finished.has(`${model.spec}\u0000${r.id}`));
+      if (todo.length === 0) continue;
+      if (plan.signal?.aborted) {
+        complete = false;
+        break;
+      }
       await model.prepare?.({ train: trainRows, labels, seed: plan.seed });
-      const records = new Array<SampleRecord>(evalRows.length);
       const limit = pLimit(plan.concurrency);
       const batches: Row[][] = [];
-      for (let i = 0; i < evalRows.length; i += BATCH) batches.push(evalRows.slice(i, i + BATCH));
-      let offset = 0;
+      for (let i = 0; i < todo.length; i += BATCH) batches.push(todo.slice(i, i + BATCH));
       await Promise.all(
-        batches.map((batch) => {
-          const start = offset;
-          offset += batch.length;
-          return limit(async () => {
-            const t0 = performance.now();
-            let outputs: ClassifyOutput[] | undefined;
-            let error: string | null = null;
-            try {
-              if (!model.classify) throw new Error(`model ${model.spec} cannot classify`);
-              outputs = await model.classify(batch.map((r) => r.text), labels);
-            } catch (e) {
-              error = (e as Error).message;
+        batches.map((batch) =>
+          limit(async () => {
+            // Local models classify synchronously; yielding to the event loop between batches is
+            // what lets a SIGINT/SIGTERM handler run before the whole suite is done.
+            await setImmediate();
+            if (plan.signal?.aborted) {
+              complete = false;
+              return;
             }
-            const perSample = (performance.now() - t0) / batch.length;
-            batch.forEach((row, k) => {
-              const out = outputs?.[k];
-              const pred = out?.label ?? null;
-              const rec: SampleRecord = {
-                model: model.spec,
-                suite: plan.suite.name,
-                id: row.id,
-                lang: row.lang,
-                tags: row.tags,
-                input: row.text,
-                expected: row.label,
-                output: out?.raw ?? '',
-                pred,
-                correct: error === null && pred === row.label,
-                ...(out?.probs ? { probs: out.probs.map((p) => Math.round(p * 1e6) / 1e6) } : {}),
-                latency_ms: Math.round(perSample * 1000) / 1000,
-                error,
-              };
+            for (const rec of await classifyBatch(model, batch, labels, plan.suite.name)) {
               writer.write(rec);
-              records[start + k] = rec;
-            });
+              records.get(model.spec)!.push(rec);
+            }
             done += batch.length;
             plan.onProgress?.(done, total, model.spec);
-          });
-        }),
+          }),
+        ),
       );
-      results.set(model.spec, records);
     }
   } finally {
     writer.close();
   }
-  return results;
+  return { records, complete: complete && !plan.signal?.aborted };
+}
+
+/** One classify() call; a failure becomes an error on each of its samples, never a dropped sample. */
+async function classifyBatch(model: Model, batch: readonly Row[], labels: readonly string[], suite: string): Promise<SampleRecord[]> {
+  const t0 = performance.now();
+  let outputs: ClassifyOutput[] | undefined;
+  let error: string | null = null;
+  try {
+    if (!model.classify) throw new Error(`model ${model.spec} cannot classify`);
+    outputs = await model.classify(batch.map((r) => r.text), labels);
+  } catch (e) {
+    error = (e as Error).message;
+  }
+  const perSample = (performance.now() - t0) / batch.length;
+  return batch.map((row, k) => {
+    const out = outputs?.[k];
+    const pred = out?.label ?? null;
+    return {
+      model: model.spec,
+      suite,
+      id: row.id,
+      lang: row.lang,
+      tags: row.tags,
+      input: row.text,
+      expected: row.label,
+      output: out?.raw ?? '',
+      pred,
+      correct: error === null && pred === row.label,
+      ...(out?.probs ? { probs: out.probs.map((p) => Math.round(p * 1e6) / 1e6) } : {}),
+      latency_ms: Math.round(perSample * 1000) / 1000,
+      error,
+    };
+  });
 }

@@ -1,0 +1,82 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { manifestDifferences, readManifest, writeManifest } from '../results/manifest.js';
+import { readSamples } from '../results/read-samples.js';
+import { prepareRunDir, SampleWriter, writeSummary } from '../results/run-dir.js';
+import type { SampleRecord, Summary } from '../results/types.js';
+import { aggregateModel } from './aggregate.js';
+import { buildSummary, prepare } from './eval.js';
+
+/**
+ * Combines the run directories of `--shard I/N` runs into one, with the summary a single-machine run
+ * would have written. Refuses shards made from different inputs, and reports missing or overlapping
+ * shards rather than quietly producing a partial leaderboard.
+ */
+export async function mergeRuns(dirs: readonly string[], out: string): Promise<{ dir: string; summary: Summary }> {
+  if (dirs.length === 0) throw new UserError('merge: name at least one shard run directory');
+  const manifests = dirs.map((d) => readManifest(d));
+  const first = manifests[0]!;
+  manifests.forEach((m, i) => {
+    const diffs = manifestDifferences(first, m);
+    if (diffs.length > 0) throw new UserError(`merge: ${dirs[i]} was made from different inputs than ${dirs[0]}:\n  ${diffs.join('\n  ')}`);
+    if ((m.shard?.count ?? 1) !== (first.shard?.count ?? 1)) {
+      throw new UserError(`merge: ${dirs[i]} is shard ${m.shard?.index}/${m.shard?.count}, but ${dirs[0]} is one of ${first.shard?.count ?? 1}`);
+    }
+  });
+  const count = first.shard?.count ?? 1;
+  const seen = new Map<number, string>();
+  manifests.forEach((m, i) => {
+    const index = m.shard?.index ?? 0;
+    if (seen.has(index)) throw new UserError(`merge: overlapping shards: ${seen.get(index)} and ${dirs[i]} are both shard ${index}/${count}`);
+    seen.set(index, dirs[i]!);
+  });
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
+  if (missing.length > 0) throw new UserError(`merge: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')}`);
+
+  const p = await prepare({
+    suite: first.suite.file,
+    models: first.models.map((m) => m.spec),
+    dataset: first.dataset.spec,
+    limit: first.limit ?? undefined,
+    seed: first.seed,
+    lenient: first.lenient,
+    concurrency: 1,
+    out,
+  });
+  const diffs = manifestDifferences(first, p.manifest);
+  if (diffs.length > 0) throw new UserError(`merge: the suite, dataset or models changed since the shards ran:\n  ${diffs.join('\n  ')}`);
+
+  const byKey = new Map<string, SampleRecord>();
+  for (const d of dirs) {
+    for (const r of readSamples(join(d, 'samples.jsonl')).records) {
+      const key = `${r.model}\u0000${r.id}`;
+      if (byKey.has(key)) throw new UserError(`merge: sample ${r.id} of model ${r.model} appears in more than one shard`);
+      byKey.set(key, r);
+    }
+  }
+  const shardSummaries = dirs.map((d) => {
+    const path = join(d, 'summary.json');
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Summary) : undefined;
+  });
+  const expected = p.models.length * p.evalRows.length;
+  const paths = prepareRunDir(out);
+  if (existsSync(join(paths.dir, 'run.json'))) throw new UserError(`merge: ${paths.dir} already holds a run`);
+  writeManifest(paths.dir, { ...first, shard: null });
+  const writer = new SampleWriter(paths.samples);
+  const labels = p.suite.spec.labels ?? [];
+  try {
+    for (const r of byKey.values()) writer.write(r);
+  } finally {
+    writer.close();
+  }
+  const models = p.models.map((m) => {
+    // The meta a shard recorded after preparing its model (a baseline's fitted vocabulary, say).
+    const meta = shardSummaries.map((s) => s?.models.find((x) => x.spec === m.spec)?.meta).find((x) => x) ?? m.meta();
+    return aggregateModel(meta, [...byKey.values()].filter((r) => r.model === m.spec), labels, first.seed);
+  });
+  const starts = shardSummaries.flatMap((s) => (s ? [s.meta.started_at] : [])).sort();
+  const summary = buildSummary({ p, complete: byKey.size === expected && shardSummaries.every((s) => s?.complete), started: new Date(starts[0] ?? Date.now()), models });
+  writeSummary(paths.summary, summary);
+  return { dir: paths.dir, summary };
+}
