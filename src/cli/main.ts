@@ -1,8 +1,12 @@
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, RuntimeFailure, UserError } from '../errors.js';
 import { MODEL_KINDS } from '../models/registry.js';
-import { leaderboard } from '../report/console.js';
+import { compareMarkdown, compareRuns, loadRun, type LoadedRun } from '../compare/compare.js';
+import { parseGate, type Gate } from '../gates/expr.js';
+import { appendStepSummary, baselineGates, checkGates, evaluateGates, gateReport, writeJunit } from '../gates/evaluate.js';
+import { leaderboard, leaderboardMarkdown } from '../report/leaderboard.js';
+import type { Suite } from '../suites/schema.js';
 import { defaultRunDir } from '../results/run-dir.js';
 import { resumeEval, runEval } from '../run/eval.js';
 import { mergeRuns } from '../run/merge.js';
@@ -39,6 +43,39 @@ function stopOnSignals(quiet: boolean): { signal: AbortSignal; received: NodeJS.
   return state;
 }
 
+/** Gate flags, shared by `eval` and `gate`. */
+function gateOptions<T>(y: Argv<T>) {
+  return y
+    .option('gate', { type: 'string', array: true, default: [] as string[], describe: 'fail (exit 1) unless <suite>.<metric>[.<class>] <op> <value> holds, e.g. "emotion.accuracy>=0.80"' })
+    .option('gate-model', { type: 'string', array: true, default: [] as string[], describe: 'models the gates apply to (default: the first model of the run)' })
+    .option('baseline', { type: 'string', describe: 'an earlier run (directory or summary.json): fail on a significant drop in accuracy or macro-F1' })
+    .option('max-drop', { type: 'number', default: 0.02, describe: 'with --baseline: the largest drop (fraction) that passes' })
+    .option('significance', { type: 'boolean', default: true, describe: 'with --baseline: fail only when the drop is also significant (paired test, p<0.05); --no-significance for a plain threshold' })
+    .option('junit', { type: 'string', describe: 'write the gate results as JUnit XML to this file' });
+}
+
+interface GateArgs {
+  gate: string[];
+  'gate-model': string[];
+  baseline?: string;
+  'max-drop': number;
+  significance: boolean;
+  junit?: string;
+}
+
+/** Evaluates gates on a finished run; prints them; returns the exit code they imply. */
+function applyGates(a: GateArgs, gates: Gate[], run: LoadedRun, quiet: boolean): number {
+  const models = a['gate-model'].length > 0 ? a['gate-model'] : run.summary.models.slice(0, 1).map((m) => m.spec);
+  const results = [...evaluateGates(run.summary, gates, models)];
+  if (a.baseline) results.push(...baselineGates(loadRun(a.baseline), run, models, { maxDrop: a['max-drop'], significance: a.significance, seed: run.summary.meta.seed }));
+  if (a.junit) writeJunit(a.junit, run.summary.suite, results);
+  if (process.env['GITHUB_STEP_SUMMARY']) appendStepSummary(process.env['GITHUB_STEP_SUMMARY'], leaderboardMarkdown(run.summary), results);
+  if (results.length === 0) return EXIT.ok;
+  const failed = results.some((r) => !r.pass);
+  if (!quiet || failed) (failed ? process.stderr : process.stdout).write(`${gateReport(results)}\n`);
+  return failed ? EXIT.gateFailed : EXIT.ok;
+}
+
 /** Thrown by yargs' fail handler so usage errors share the exit-code path of every other error. */
 class UsageError extends UserError {}
 
@@ -53,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
       'eval',
       'Run a suite on one or more models and write samples.jsonl + summary.json',
       (y) =>
-        y
+        gateOptions(y)
           .option('suite', { type: 'string', describe: 'shipped suite name (emotion) or a path to a suite .yaml' })
           .option('model', { type: 'string', array: true, default: [] as string[], describe: `model spec, repeatable; default: the suite's default models. Known: ${Object.keys(MODEL_KINDS).join(', ')}` })
           .option('dataset', { type: 'string', describe: 'run the suite on another file: csv:, tsv:, jsonl: (columns id, text, label, lang, split) or goemotions:, xed:, wrime:' })
@@ -80,12 +117,16 @@ export async function main(argv: string[]): Promise<number> {
           .example('$0 eval --suite emotion', 'the default models on the emotion suite')
           .example('$0 eval --suite emotion --model nb --model majority --seed 1', 'two baselines, seeded')
           .example('$0 eval --suite emotion --dataset csv:my-data.csv --lenient', 'your own labelled file')
-          .example('$0 eval --resume results/emotion-20261123-101500', 'continue a run that was interrupted'),
+          .example('$0 eval --resume results/emotion-20261123-101500', 'continue a run that was interrupted')
+          .example('$0 eval --suite emotion --model nb --gate "emotion.accuracy>=0.55" --junit gates.xml', 'CI gate'),
       async (a) => {
+        const gates = a.gate.map(parseGate);
+        if (a.baseline) loadRun(a.baseline);
         const bar = progressBar(process.stderr.isTTY === true && !a.quiet && !a.json);
         const stop = stopOnSignals(a.quiet);
         try {
-          const common = { concurrency: a.concurrency, signal: stop.signal, onProgress: bar.update };
+          const validate = (suite: Suite) => checkGates(gates, suite.name, suite.labels ?? []);
+          const common = { concurrency: a.concurrency, signal: stop.signal, onProgress: bar.update, validate };
           const { dir, summary, resumed } = a.resume
             ? await resumeEval(a.resume, { ...common, force: a.force })
             : await runEval({
@@ -110,10 +151,43 @@ export async function main(argv: string[]): Promise<number> {
           if (stop.received) {
             process.stderr.write(`emobench: stopped by ${stop.received}; the summary covers the finished samples. Continue with: emobench eval --resume ${dir}\n`);
             exitOverride = stop.received === 'SIGINT' ? 130 : 143;
+            return;
           }
+          exitOverride = applyGates(a, gates, loadRun(dir), a.quiet || a.json);
         } finally {
           stop.dispose();
         }
+      },
+    )
+    .command(
+      'gate <run>',
+      'Check gates on a finished run (exit 1 if any fails)',
+      (y) =>
+        gateOptions(y)
+          .positional('run', { type: 'string', demandOption: true, describe: 'run directory or summary.json' })
+          .example('$0 gate results/emotion-20261123-101500 --gate "emotion.f1.anger>=0.78"', 'per-class gate')
+          .example('$0 gate results/new --baseline results/main --max-drop 0.02', 'regression check against the main branch'),
+      (a) => {
+        const gates = a.gate.map(parseGate);
+        const run = loadRun(a.run);
+        checkGates(gates, run.summary.suite, run.summary.labels);
+        if (gates.length === 0 && !a.baseline) throw new UsageError('name at least one --gate or a --baseline');
+        exitOverride = applyGates(a, gates, run, false);
+      },
+    )
+    .command(
+      'compare <a> <b>',
+      'Per-metric deltas B − A with paired significance tests, as markdown for a pull request',
+      (y) =>
+        y
+          .positional('a', { type: 'string', demandOption: true, describe: 'the reference run (directory or summary.json)' })
+          .positional('b', { type: 'string', demandOption: true, describe: 'the run to compare with it' })
+          .option('alpha', { type: 'number', default: 0.05, describe: 'significance level' })
+          .example('$0 compare results/main results/pr-123 >> comment.md', 'a PR comment'),
+      (a) => {
+        const runA = loadRun(a.a);
+        const runB = loadRun(a.b);
+        process.stdout.write(compareMarkdown(runA, runB, compareRuns(runA, runB, runB.summary.meta.seed), a.alpha));
       },
     )
     .command(

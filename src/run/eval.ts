@@ -11,7 +11,7 @@ import { readSamples } from '../results/read-samples.js';
 import { prepareRunDir, writeSummary } from '../results/run-dir.js';
 import { SUMMARY_SCHEMA, type ModelResult, type SampleRecord, type Summary } from '../results/types.js';
 import { loadSuite } from '../suites/load.js';
-import type { LoadedSuite } from '../suites/schema.js';
+import type { LoadedSuite, Suite } from '../suites/schema.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
 import { aggregateModel } from './aggregate.js';
 import { runClassification, splitRows } from './runner.js';
@@ -29,6 +29,8 @@ export interface EvalOptions {
   lenient: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, model: string) => void;
+  /** Extra checks of the user's input against the suite (gates), run before anything is written. */
+  validate?: (suite: Suite) => void;
 }
 
 export interface EvalResult {
@@ -66,7 +68,10 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
 }
 
 /** Continue a run directory: its plan comes from run.json; finished (model, sample) pairs are kept. */
-export async function resumeEval(dir: string, opts: { force: boolean; concurrency: number; signal?: AbortSignal; onProgress?: EvalOptions['onProgress'] }): Promise<EvalResult> {
+export async function resumeEval(
+  dir: string,
+  opts: { force: boolean; concurrency: number; signal?: AbortSignal; onProgress?: EvalOptions['onProgress']; validate?: EvalOptions['validate'] },
+): Promise<EvalResult> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--resume ${dir}: no such run directory`);
   const recorded = readManifest(dir);
   const runOpts: EvalOptions = {
@@ -81,6 +86,7 @@ export async function resumeEval(dir: string, opts: { force: boolean; concurrenc
     out: dir,
     signal: opts.signal,
     onProgress: opts.onProgress,
+    validate: opts.validate,
   };
   const p = await prepare(runOpts);
   const diffs = manifestDifferences(recorded, p.manifest);
@@ -99,6 +105,7 @@ export async function resumeEval(dir: string, opts: { force: boolean; concurrenc
 export async function prepare(opts: EvalOptions): Promise<Prepared> {
   const suite = await loadSuite(opts.suite);
   const spec = suite.spec;
+  opts.validate?.(spec);
   if (spec.task !== 'classification') {
     throw new UserError(`suite "${spec.name}" has task "${spec.task}", which this version of emobench cannot run yet`);
   }

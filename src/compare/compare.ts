@@ -1,0 +1,86 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
+import { readSamples } from '../results/read-samples.js';
+import type { SampleRecord, Summary } from '../results/types.js';
+import { macroF1, type Prediction } from '../scoring/classification.js';
+import { mcnemar, pairedPermutation } from './paired.js';
+
+export interface LoadedRun {
+  dir: string;
+  summary: Summary;
+  samples: SampleRecord[];
+}
+
+/** A run directory, or a summary.json with its samples.jsonl beside it. */
+export function loadRun(path: string): LoadedRun {
+  if (!existsSync(path)) throw new UserError(`${path}: no such run directory or summary file`);
+  const dir = statSync(path).isDirectory() ? path : dirname(path);
+  const summaryPath = statSync(path).isDirectory() ? join(path, 'summary.json') : path;
+  if (!existsSync(summaryPath)) throw new UserError(`${dir}: no summary.json (is this a run directory?)`);
+  let summary: Summary;
+  try {
+    summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as Summary;
+  } catch (e) {
+    throw new UserError(`${summaryPath}: invalid JSON: ${(e as Error).message}`);
+  }
+  if (summary.schema !== 'emobench.summary/1') throw new UserError(`${summaryPath}: not an emobench summary (schema ${String(summary.schema)})`);
+  return { dir, summary, samples: readSamples(join(dir, 'samples.jsonl')).records };
+}
+
+export interface MetricDelta {
+  model: string;
+  metric: 'accuracy' | 'macro_f1';
+  a: number;
+  b: number;
+  delta: number;
+  /** Two-sided p-value of the paired test on the shared samples. */
+  p: number;
+  test: 'mcnemar' | 'permutation';
+  shared: number;
+}
+
+/**
+ * Per-model, per-metric deltas B − A with a paired test on the samples both runs scored: McNemar for
+ * accuracy, a paired permutation test for macro-F1.
+ */
+export function compareRuns(a: LoadedRun, b: LoadedRun, seed = 0): MetricDelta[] {
+  if (a.summary.suite !== b.summary.suite) throw new UserError(`runs are of different suites (${a.summary.suite}, ${b.summary.suite})`);
+  const labels = b.summary.labels;
+  const out: MetricDelta[] = [];
+  for (const mb of b.summary.models) {
+    if (!a.summary.models.some((m) => m.spec === mb.spec)) continue;
+    const byId = new Map(a.samples.filter((s) => s.model === mb.spec).map((s) => [s.id, s]));
+    const pairs = b.samples.filter((s) => s.model === mb.spec && byId.has(s.id)).map((s) => [byId.get(s.id)!, s] as const);
+    if (pairs.length === 0) continue;
+    pairs.sort((x, y) => (x[1].id < y[1].id ? -1 : 1));
+    const ok = (s: SampleRecord) => s.error === null && s.correct;
+    const onlyA = pairs.filter(([x, y]) => ok(x) && !ok(y)).length;
+    const onlyB = pairs.filter(([x, y]) => !ok(x) && ok(y)).length;
+    const accA = pairs.filter(([x]) => ok(x)).length / pairs.length;
+    const accB = pairs.filter(([, y]) => ok(y)).length / pairs.length;
+    out.push({ model: mb.spec, metric: 'accuracy', a: accA, b: accB, delta: accB - accA, p: mcnemar(onlyA, onlyB), test: 'mcnemar', shared: pairs.length });
+    const pred = (s: SampleRecord): Prediction => ({ gold: s.expected, pred: s.error === null ? s.pred : null });
+    const predsA = pairs.map(([x]) => pred(x));
+    const predsB = pairs.map(([, y]) => pred(y));
+    const f = pairedPermutation(predsA, predsB, (items) => macroF1(items, labels), { seed });
+    const f1A = macroF1(predsA, labels);
+    out.push({ model: mb.spec, metric: 'macro_f1', a: f1A, b: f1A + f.delta, delta: f.delta, p: f.p, test: 'permutation', shared: pairs.length });
+  }
+  return out;
+}
+
+/** A markdown table for a pull-request comment. */
+export function compareMarkdown(a: LoadedRun, b: LoadedRun, deltas: readonly MetricDelta[], alpha = 0.05): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}`;
+  const lines = [
+    `### emobench: ${b.summary.suite} — ${b.dir} vs ${a.dir}`,
+    '',
+    '| model | metric | A | B | Δ (B − A) | p | significant |',
+    '| --- | --- | ---: | ---: | ---: | ---: | --- |',
+    ...deltas.map((d) => `| ${d.model} | ${d.metric} | ${pct(d.a)} | ${pct(d.b)} | ${d.delta >= 0 ? '+' : ''}${pct(d.delta)} | ${d.p < 0.001 ? '<0.001' : d.p.toFixed(3)} | ${d.p < alpha ? (d.delta < 0 ? '▼ worse' : '▲ better') : 'no'} |`),
+    '',
+    `Paired tests on the samples both runs scored (${deltas[0]?.shared ?? 0} shared per model): exact McNemar for accuracy, paired permutation test (2,000 rounds) for macro-F1; α = ${alpha}.`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,56 @@
+import { mulberry32 } from '../util/rng.js';
+
+/**
+ * Paired significance tests on the samples two runs share. Paired, because both models saw the same
+ * items: the question is whether their answers differ on those items, not whether two independent
+ * accuracies differ.
+ */
+
+/**
+ * Exact McNemar test (two-sided binomial on the discordant pairs): b = items only A got right,
+ * c = items only B got right. Exact rather than chi-squared because suites are often small.
+ */
+export function mcnemar(b: number, c: number): number {
+  const n = b + c;
+  if (n === 0) return 1;
+  const k = Math.min(b, c);
+  // P(X ≤ k) for X ~ Binomial(n, 1/2), summed in log space to stay finite for large n.
+  let logTerm = -n * Math.LN2;
+  let cdf = Math.exp(logTerm);
+  for (let i = 1; i <= k; i++) {
+    logTerm += Math.log((n - i + 1) / i);
+    cdf += Math.exp(logTerm);
+  }
+  return Math.min(1, 2 * cdf);
+}
+
+/**
+ * Paired approximate-randomization (permutation) test for any statistic of the shared items
+ * (macro-F1, per-class F1): under the null hypothesis the two runs' answers on an item are
+ * exchangeable, so swap them at random and count how often the swapped delta is at least as large as
+ * the observed one. Preferred over a bootstrap p-value, which is anti-conservative when only a few
+ * items differ (5 one-sided flips: bootstrap p≈0.01, exact p=0.0625).
+ */
+export function pairedPermutation<T>(
+  a: readonly T[],
+  b: readonly T[],
+  statistic: (items: readonly T[]) => number,
+  opts: { seed: number; rounds?: number },
+): { delta: number; p: number } {
+  const n = a.length;
+  const delta = statistic(b) - statistic(a);
+  const R = opts.rounds ?? 2000;
+  const rand = mulberry32(opts.seed);
+  const sa = new Array<T>(n);
+  const sb = new Array<T>(n);
+  let atLeast = 0;
+  for (let r = 0; r < R; r++) {
+    for (let i = 0; i < n; i++) {
+      const swap = rand() < 0.5;
+      sa[i] = swap ? b[i]! : a[i]!;
+      sb[i] = swap ? a[i]! : b[i]!;
+    }
+    if (Math.abs(statistic(sb) - statistic(sa)) >= Math.abs(delta) - 1e-12) atLeast++;
+  }
+  return { delta, p: (atLeast + 1) / (R + 1) };
+}
