@@ -10,6 +10,7 @@ import type { Suite } from '../suites/schema.js';
 import { defaultRunDir } from '../results/run-dir.js';
 import { resumeEval, runEval } from '../run/eval.js';
 import { mergeRuns } from '../run/merge.js';
+import { rescoreRun } from '../run/rescore.js';
 import { parseShard } from '../run/shard.js';
 import { emobenchVersion } from '../util/meta.js';
 import { progressBar } from './progress.js';
@@ -173,6 +174,18 @@ export async function main(argv: string[]): Promise<number> {
         checkGates(gates, run.summary.suite, run.summary.labels);
         if (gates.length === 0 && !a.baseline) throw new UsageError('name at least one --gate or a --baseline');
         exitOverride = applyGates(a, gates, run, false);
+      },
+    )
+    .command(
+      'rescore <run>',
+      'Recompute predictions and metrics from the stored raw outputs (no model calls)',
+      (y) =>
+        y
+          .positional('run', { type: 'string', demandOption: true, describe: 'run directory' })
+          .example('$0 rescore results/emotion-20261123-101500', 'after an answer-extractor change'),
+      async (a) => {
+        const { summary, changed } = await rescoreRun(a.run);
+        process.stdout.write(`${leaderboard(summary)}\n\n${changed} sample${changed === 1 ? '' : 's'} changed; results: ${a.run}\n`);
       },
     )
     .command(
