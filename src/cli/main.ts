@@ -8,7 +8,10 @@ import { appendStepSummary, baselineGates, checkGates, evaluateGates, gateReport
 import { leaderboard, leaderboardMarkdown } from '../report/leaderboard.js';
 import type { Suite } from '../suites/schema.js';
 import { defaultRunDir } from '../results/run-dir.js';
-import { resumeEval, runEval } from '../run/eval.js';
+import { dryRun, resumeEval, runEval } from '../run/eval.js';
+import { table } from '../report/format.js';
+import type { ModelContext } from '../models/registry.js';
+import type { Sampling } from '../models/types.js';
 import { mergeRuns } from '../run/merge.js';
 import { rescoreRun } from '../run/rescore.js';
 import { parseShard } from '../run/shard.js';
@@ -102,6 +105,16 @@ export async function main(argv: string[]): Promise<number> {
           .option('shard', { type: 'string', describe: 'run only shard I of N (0-based, I/N), split by a hash of sample ids; combine with `emobench merge`' })
           .option('resume', { type: 'string', describe: 'continue an interrupted run directory; its plan comes from its run.json' })
           .option('force', { type: 'boolean', default: false, describe: 'with --resume: continue even though the suite, dataset or models changed' })
+          .option('temperature', { type: 'number', describe: 'chat models: sampling temperature' })
+          .option('top-p', { type: 'number', describe: 'chat models: nucleus sampling' })
+          .option('max-tokens', { type: 'number', describe: 'chat models: most tokens to generate per answer' })
+          .option('base-url', { type: 'string', describe: 'openai: models: endpoint base URL (e.g. http://127.0.0.1:8000/v1), overriding baselines/models.yaml' })
+          .option('api-key-env', { type: 'string', describe: 'openai: models: the environment variable holding the API key' })
+          .option('timeout', { type: 'number', default: 60, describe: 'openai: models: seconds without a byte from the server before an attempt fails' })
+          .option('cache', { type: 'boolean', default: true, describe: 'reuse cached API responses (--no-cache sends every request)' })
+          .option('cache-dir', { type: 'string', default: '.emobench-cache', describe: 'where API responses are cached' })
+          .option('max-cost', { type: 'number', describe: 'stop cleanly once this many USD have been spent (results so far are kept)' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'print requests, estimated tokens and cost per model; run nothing' })
           .option('lenient', { type: 'boolean', default: false, describe: 'skip bad dataset rows (counted in the summary) instead of failing' })
           .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of the leaderboard' })
           .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (and --json output)' })
@@ -123,24 +136,41 @@ export async function main(argv: string[]): Promise<number> {
       async (a) => {
         const gates = a.gate.map(parseGate);
         if (a.baseline) loadRun(a.baseline);
+        const modelContext: ModelContext = {
+          cacheDir: a.cache ? a['cache-dir'] : null,
+          timeoutMs: a.timeout * 1000,
+          seed: a.seed,
+          baseUrl: a['base-url'],
+          apiKeyEnv: a['api-key-env'],
+        };
+        const sampling: Sampling = Object.fromEntries(
+          Object.entries({ temperature: a.temperature, top_p: a['top-p'], max_tokens: a['max-tokens'], seed: a.seed }).filter(([, v]) => v !== undefined),
+        );
         const bar = progressBar(process.stderr.isTTY === true && !a.quiet && !a.json);
         const stop = stopOnSignals(a.quiet);
         try {
           const validate = (suite: Suite) => checkGates(gates, suite.name, suite.labels ?? []);
-          const common = { concurrency: a.concurrency, signal: stop.signal, onProgress: bar.update, validate };
+          const common = { concurrency: a.concurrency, signal: stop.signal, onProgress: bar.update, validate, modelContext, maxCost: a['max-cost'] };
+          const plan = {
+            ...common,
+            suite: a.suite!,
+            models: a.model,
+            dataset: a.dataset,
+            limit: a.limit,
+            seed: a.seed,
+            shard: a.shard === undefined ? undefined : parseShard(a.shard),
+            out: a.out ?? defaultRunDir,
+            lenient: a.lenient,
+            sampling,
+          };
+          if (a['dry-run']) {
+            const rows = await dryRun(plan);
+            process.stdout.write(`${table(['model', 'requests', 'est. prompt tokens', 'max output tokens', 'est. cost USD'], rows.map((r) => [r.model, String(r.requests), String(r.prompt_tokens), String(r.max_output_tokens), r.cost_usd === null ? 'no price' : r.cost_usd.toFixed(4)]), [false, true, true, true, true])}\n`);
+            return;
+          }
           const { dir, summary, resumed } = a.resume
             ? await resumeEval(a.resume, { ...common, force: a.force })
-            : await runEval({
-                ...common,
-                suite: a.suite!,
-                models: a.model,
-                dataset: a.dataset,
-                limit: a.limit,
-                seed: a.seed,
-                shard: a.shard === undefined ? undefined : parseShard(a.shard),
-                out: a.out ?? defaultRunDir,
-                lenient: a.lenient,
-              });
+            : await runEval(plan);
           bar.end();
           if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
           else if (!a.quiet) {
@@ -148,6 +178,9 @@ export async function main(argv: string[]): Promise<number> {
             process.stdout.write(`${leaderboard(summary)}\n\n`);
             if (summary.skipped_rows.length > 0) process.stdout.write(`skipped ${summary.skipped_rows.length} bad dataset rows (--lenient); see summary.json\n`);
             process.stdout.write(`results: ${dir}\n`);
+          }
+          if (summary.stopped_by?.startsWith('budget')) {
+            process.stderr.write(`emobench: stopped by the ${summary.stopped_by}; continue with: emobench eval --resume ${dir} --max-cost <more>\n`);
           }
           if (stop.received) {
             process.stderr.write(`emobench: stopped by ${stop.received}; the summary covers the finished samples. Continue with: emobench eval --resume ${dir}\n`);

@@ -3,16 +3,38 @@ import { MajorityModel } from './majority.js';
 import { NaiveBayesModel } from './naive-bayes.js';
 import { checkOptions, parseModelSpec } from './spec.js';
 import type { Model } from './types.js';
+import { OpenAIChatModel } from './openai.js';
+import { ResponseCache } from '../api/cache.js';
+import { resolveEndpoint } from '../api/endpoints.js';
 
 /** Every model name the CLI accepts, with a line of help each. */
 export const MODEL_KINDS: Record<string, string> = {
   majority: 'always the most frequent training label (baseline floor)',
   nb: 'naive Bayes over character 1-3-grams, trained on the suite train split',
+  openai: 'openai:<name|model-id>: any OpenAI-compatible endpoint (baselines/models.yaml or --base-url)',
 };
 
-export async function createModel(raw: string): Promise<Model> {
+/** Run-wide settings some models need (API models: cache, timeouts, endpoint overrides). */
+export interface ModelContext {
+  /** Response cache directory; null disables the cache (--no-cache). */
+  cacheDir: string | null;
+  timeoutMs: number;
+  seed: number;
+  baseUrl?: string;
+  apiKeyEnv?: string;
+}
+
+export const DEFAULT_MODEL_CONTEXT: ModelContext = { cacheDir: null, timeoutMs: 60_000, seed: 0 };
+
+export async function createModel(raw: string, ctx: ModelContext = DEFAULT_MODEL_CONTEXT): Promise<Model> {
   const spec = parseModelSpec(raw);
   switch (spec.name) {
+    case 'openai': {
+      if (!spec.target) throw new UserError(`model spec "${raw}": name the model, e.g. openai:gpt-4o-mini`);
+      checkOptions(spec, ['base_url', 'api_key_env']);
+      const endpoint = resolveEndpoint(spec.target, { base_url: spec.options['base_url'] ?? ctx.baseUrl, api_key_env: spec.options['api_key_env'] ?? ctx.apiKeyEnv });
+      return new OpenAIChatModel(spec.raw, endpoint, { cache: ctx.cacheDir ? new ResponseCache(ctx.cacheDir) : undefined, timeoutMs: ctx.timeoutMs, seed: ctx.seed });
+    }
     case 'majority':
       checkOptions(spec, []);
       return new MajorityModel(spec.raw);

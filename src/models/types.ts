@@ -1,4 +1,5 @@
 import type { Row } from '../datasets/types.js';
+import type { ChatMessage } from '../prompts/render.js';
 
 /** What a result row records about the model that produced it. */
 export interface ModelMeta {
@@ -26,6 +27,42 @@ export interface ClassifyOutput {
   raw: string;
 }
 
+/** Decoding settings; absent fields take the model's or server's defaults. */
+export interface Sampling {
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  seed?: number;
+  stop?: string[];
+}
+
+export interface ChatRequest {
+  messages: ChatMessage[];
+  sampling: Sampling;
+  /** Repeat index (decoding sweeps): part of the cache key, so repeats are separate samples. */
+  repeat: number;
+}
+
+export interface TokenUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** Where the counts came from: the server's usage field, or an estimate from the text. */
+  source: 'server' | 'estimate';
+}
+
+export interface ChatResult {
+  text: string;
+  usage: TokenUsage;
+  /** Time to the first non-empty token, when streamed. */
+  ttft_ms?: number;
+  e2e_ms: number;
+  cached: boolean;
+  attempts: number;
+  cost_usd?: number;
+  /** Set when the request failed after its retries; text is then empty. */
+  error?: string;
+}
+
 /**
  * The interface every kind of model implements: local classifiers, the scratch transformer,
  * API chat models and ONNX models. A model implements what it can; the runner picks the path.
@@ -37,5 +74,9 @@ export interface Model {
   prepare?(ctx: PrepareContext): Promise<void>;
   /** Direct classification over the suite's labels; batched for throughput. */
   classify?(texts: readonly string[], labels: readonly string[]): Promise<ClassifyOutput[]>;
+  /** Chat completion (API and generative models): the runner renders the suite's prompt and extracts the answer. */
+  chat?(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult>;
+  /** USD for a request of this size, when the model has a price. */
+  cost?(usage: { prompt_tokens: number; completion_tokens: number }): number | undefined;
   close?(): Promise<void>;
 }

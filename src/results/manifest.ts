@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import type { Sampling } from '../models/types.js';
+import { stableStringify } from '../util/hash.js';
 import { writeFileAtomic } from './run-dir.js';
 
 /**
@@ -24,6 +26,8 @@ export interface RunManifest {
   limit: number | null;
   shard: Shard | null;
   lenient: boolean;
+  /** Decoding settings for chat models: they change predictions, so resume must not mix them. */
+  sampling: Sampling;
 }
 
 export function writeManifest(dir: string, m: RunManifest): void {
@@ -58,5 +62,6 @@ export function manifestDifferences(a: RunManifest, b: RunManifest): string[] {
   }
   if (a.seed !== b.seed) diffs.push(`seed ${a.seed} ≠ ${b.seed}`);
   if (a.limit !== b.limit) diffs.push(`limit ${a.limit} ≠ ${b.limit}`);
+  if (stableStringify(a.sampling) !== stableStringify(b.sampling)) diffs.push(`sampling ${stableStringify(a.sampling)} ≠ ${stableStringify(b.sampling)}`);
   return diffs;
 }

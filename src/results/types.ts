@@ -1,6 +1,6 @@
 import type { Estimate } from '../scoring/ci.js';
 import type { ClassificationMetrics } from '../scoring/classification.js';
-import type { ModelMeta } from '../models/types.js';
+import type { ModelMeta, TokenUsage } from '../models/types.js';
 import type { HostInfo } from '../util/meta.js';
 import type { Shard } from './manifest.js';
 
@@ -28,6 +28,13 @@ export interface SampleRecord {
   probs?: number[];
   latency_ms: number;
   error: string | null;
+  /** Chat models only: token counts (and where they came from), cost, time to first token, retries. */
+  usage?: TokenUsage;
+  cost_usd?: number;
+  ttft_ms?: number;
+  attempts?: number;
+  /** Served from the response cache: no request was made. */
+  cached?: boolean;
 }
 
 export interface LangBreakdown {
@@ -45,6 +52,8 @@ export interface ModelResult {
   metrics: ClassificationMetrics;
   by_lang: Record<string, LangBreakdown>;
   latency_ms: { mean: number; p50: number; p90: number };
+  /** Chat models: totals over the run's requests. */
+  usage?: { prompt_tokens: number; completion_tokens: number; cost_usd: number | null; cached: number; ttft_ms_p50: number | null };
 }
 
 export interface RunMeta {
@@ -78,6 +87,8 @@ export interface Summary {
   labels: string[];
   /** False when the run stopped early; its metrics cover only the finished samples. */
   complete: boolean;
+  /** Why an incomplete run stopped: a signal, or the --max-cost budget. */
+  stopped_by?: string;
   meta: RunMeta;
   models: ModelResult[];
   skipped_rows: { line: number; reason: string }[];

@@ -17,6 +17,9 @@ export function aggregateModel(meta: ModelMeta, unordered: readonly SampleRecord
     by_lang[lang] = { n: sub.length, accuracy: m.accuracy, macro_f1: m.macro_f1 };
   }
   const lat = records.map((r) => r.latency_ms).sort((a, b) => a - b);
+  const chat = records.filter((r) => r.usage);
+  const costs = chat.filter((r) => r.cost_usd !== undefined);
+  const ttfts = chat.flatMap((r) => (r.ttft_ms === undefined || r.cached ? [] : [r.ttft_ms])).sort((a, b) => a - b);
   return {
     spec: meta.spec,
     meta,
@@ -30,5 +33,16 @@ export function aggregateModel(meta: ModelMeta, unordered: readonly SampleRecord
       p50: quantile(lat, 0.5),
       p90: quantile(lat, 0.9),
     },
+    ...(chat.length === 0
+      ? {}
+      : {
+          usage: {
+            prompt_tokens: chat.reduce((a, r) => a + r.usage!.prompt_tokens, 0),
+            completion_tokens: chat.reduce((a, r) => a + r.usage!.completion_tokens, 0),
+            cost_usd: costs.length === 0 ? null : costs.reduce((a, r) => a + r.cost_usd!, 0),
+            cached: chat.filter((r) => r.cached).length,
+            ttft_ms_p50: ttfts.length === 0 ? null : quantile(ttfts, 0.5),
+          },
+        }),
   };
 }

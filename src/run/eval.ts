@@ -3,9 +3,10 @@ import { dirname } from 'node:path';
 import { loadDataset } from '../datasets/load.js';
 import type { LoadedDataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
-import { createModel } from '../models/registry.js';
-import type { Model } from '../models/types.js';
-import { fill } from '../prompts/render.js';
+import { createModel, type ModelContext } from '../models/registry.js';
+import type { Model, Sampling } from '../models/types.js';
+import { fill, renderChat } from '../prompts/render.js';
+import { estimateTokens } from '../models/openai.js';
 import { manifestDifferences, MANIFEST_SCHEMA, readManifest, writeManifest, type RunManifest, type Shard } from '../results/manifest.js';
 import { readSamples } from '../results/read-samples.js';
 import { prepareRunDir, writeSummary } from '../results/run-dir.js';
@@ -31,6 +32,10 @@ export interface EvalOptions {
   onProgress?: (done: number, total: number, model: string) => void;
   /** Extra checks of the user's input against the suite (gates), run before anything is written. */
   validate?: (suite: Suite) => void;
+  /** Decoding settings for chat models. */
+  sampling?: Sampling;
+  maxCost?: number;
+  modelContext?: ModelContext;
 }
 
 export interface EvalResult {
@@ -70,7 +75,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
 /** Continue a run directory: its plan comes from run.json; finished (model, sample) pairs are kept. */
 export async function resumeEval(
   dir: string,
-  opts: { force: boolean; concurrency: number; signal?: AbortSignal; onProgress?: EvalOptions['onProgress']; validate?: EvalOptions['validate'] },
+  opts: Pick<EvalOptions, 'concurrency' | 'signal' | 'onProgress' | 'validate' | 'modelContext' | 'maxCost'> & { force: boolean },
 ): Promise<EvalResult> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--resume ${dir}: no such run directory`);
   const recorded = readManifest(dir);
@@ -82,11 +87,14 @@ export async function resumeEval(
     seed: recorded.seed,
     shard: recorded.shard ?? undefined,
     lenient: recorded.lenient,
+    sampling: recorded.sampling,
+    modelContext: opts.modelContext,
     concurrency: opts.concurrency,
     out: dir,
     signal: opts.signal,
     onProgress: opts.onProgress,
     validate: opts.validate,
+    maxCost: opts.maxCost,
   };
   const p = await prepare(runOpts);
   const diffs = manifestDifferences(recorded, p.manifest);
@@ -100,6 +108,27 @@ export async function resumeEval(
   const done = records.filter((r) => specs.has(r.model) && wanted.has(r.id));
   const result = await execute(p, paths, done, runOpts);
   return { ...result, resumed: done.length };
+}
+
+export interface DryRunRow {
+  model: string;
+  requests: number;
+  prompt_tokens: number;
+  max_output_tokens: number;
+  cost_usd: number | null;
+}
+
+/** What a run would send, without sending it: requests, estimated tokens and cost per model. */
+export async function dryRun(opts: EvalOptions): Promise<DryRunRow[]> {
+  const p = await prepare(opts);
+  const labels = p.suite.spec.labels ?? [];
+  const outputPerRequest = opts.sampling?.max_tokens ?? 16;
+  return p.models.map((m) => {
+    if (m.classify || !m.chat) return { model: m.spec, requests: 0, prompt_tokens: 0, max_output_tokens: 0, cost_usd: 0 };
+    const prompt = p.evalRows.reduce((a, r) => a + estimateTokens(renderChat(p.suite.spec.prompt!, { text: r.text, labels: labels.join(', ') }).map((x) => x.content).join('\n')), 0);
+    const usage = { prompt_tokens: prompt, completion_tokens: outputPerRequest * p.evalRows.length };
+    return { model: m.spec, requests: p.evalRows.length, prompt_tokens: prompt, max_output_tokens: usage.completion_tokens, cost_usd: m.cost?.(usage) ?? null };
+  });
 }
 
 export async function prepare(opts: EvalOptions): Promise<Prepared> {
@@ -131,7 +160,11 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
   const dupes = specs.filter((s, i) => specs.indexOf(s) !== i);
   if (dupes.length > 0) throw new UserError(`model ${dupes[0]} is listed twice`);
   const models: Model[] = [];
-  for (const s of specs) models.push(await createModel(s));
+  for (const s of specs) models.push(await createModel(s, opts.modelContext));
+  const chatOnly = models.filter((m) => !m.classify && m.chat);
+  if (chatOnly.length > 0 && !spec.prompt) {
+    throw new UserError(`${suite.file}: suite has no "prompt", which chat models (${chatOnly.map((m) => m.spec).join(', ')}) need`);
+  }
   const manifest: RunManifest = {
     schema: MANIFEST_SCHEMA,
     suite: { name: spec.name, file: suite.file, sha256: suite.sha256 },
@@ -141,6 +174,7 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
     limit: opts.limit ?? null,
     shard: opts.shard ?? null,
     lenient: opts.lenient,
+    sampling: opts.sampling ?? {},
   };
   return { suite, dataset, models, manifest, evalRows, trainRows, trainSource };
 }
@@ -149,14 +183,26 @@ async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, don
   const spec = p.suite.spec;
   const started = new Date();
   try {
-    const { records, complete } = await runClassification(
-      { suite: spec, models: p.models, seed: opts.seed, concurrency: opts.concurrency, samplesPath: paths.samples, done, signal: opts.signal, onProgress: opts.onProgress },
+    const { records, complete, stoppedBy } = await runClassification(
+      {
+        suite: spec,
+        models: p.models,
+        seed: opts.seed,
+        concurrency: opts.concurrency,
+        samplesPath: paths.samples,
+        done,
+        signal: opts.signal,
+        onProgress: opts.onProgress,
+        sampling: opts.sampling ?? {},
+        maxCost: opts.maxCost,
+      },
       p.evalRows,
       p.trainRows,
     );
     const summary = buildSummary({
       p,
       complete,
+      stoppedBy: stoppedBy ?? (opts.signal?.aborted ? 'signal' : undefined),
       started,
       models: p.models.map((m) => aggregateModel(m.meta(), records.get(m.spec) ?? [], spec.labels ?? [], opts.seed)),
     });
@@ -167,7 +213,7 @@ async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, don
   }
 }
 
-export function buildSummary(a: { p: Prepared; complete: boolean; started: Date; models: ModelResult[] }): Summary {
+export function buildSummary(a: { p: Prepared; complete: boolean; stoppedBy?: string; started: Date; models: ModelResult[] }): Summary {
   const { suite, dataset, manifest } = a.p;
   return {
     schema: SUMMARY_SCHEMA,
@@ -175,6 +221,7 @@ export function buildSummary(a: { p: Prepared; complete: boolean; started: Date;
     task: suite.spec.task,
     labels: suite.spec.labels ?? [],
     complete: a.complete,
+    ...(a.complete || !a.stoppedBy ? {} : { stopped_by: a.stoppedBy }),
     meta: {
       emobench: emobenchVersion(),
       git_commit: gitCommit(),

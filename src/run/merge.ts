@@ -41,6 +41,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
     limit: first.limit ?? undefined,
     seed: first.seed,
     lenient: first.lenient,
+    sampling: first.sampling,
     concurrency: 1,
     out,
   });

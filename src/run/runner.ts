@@ -1,7 +1,9 @@
 import { setImmediate } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { LoadedDataset, Row } from '../datasets/types.js';
-import type { ClassifyOutput, Model } from '../models/types.js';
+import type { ChatResult, ClassifyOutput, Model, Sampling } from '../models/types.js';
+import { labelExtractor, type LabelExtractor } from '../extract/label.js';
+import { renderChat } from '../prompts/render.js';
 import type { Shard } from '../results/manifest.js';
 import { SampleWriter } from '../results/run-dir.js';
 import type { SampleRecord } from '../results/types.js';
@@ -22,6 +24,10 @@ export interface RunPlan {
   done: readonly SampleRecord[];
   /** Stops scheduling new batches; batches in flight finish and are written. */
   signal?: AbortSignal;
+  /** Decoding settings for chat models. */
+  sampling: Sampling;
+  /** Stop scheduling once this many USD have been spent (chat models with prices). */
+  maxCost?: number;
   onProgress?: (done: number, total: number, model: string) => void;
 }
 
@@ -52,7 +58,11 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
  * (model, row) to samples.jsonl as soon as it is known. Returns all records per model (earlier and
  * new) and whether every row was covered.
  */
-export async function runClassification(plan: RunPlan, evalRows: Row[], trainRows: Row[]): Promise<{ records: Map<string, SampleRecord[]>; complete: boolean }> {
+export async function runClassification(
+  plan: RunPlan,
+  evalRows: Row[],
+  trainRows: Row[],
+): Promise<{ records: Map<string, SampleRecord[]>; complete: boolean; stoppedBy?: string }> {
   const labels = plan.suite.labels ?? [];
   const writer = new SampleWriter(plan.samplesPath);
   const records = new Map<string, SampleRecord[]>(plan.models.map((m) => [m.spec, []]));
@@ -64,31 +74,39 @@ export async function runClassification(plan: RunPlan, evalRows: Row[], trainRow
   const total = evalRows.length * plan.models.length;
   let done = plan.done.length;
   let complete = true;
+  let spent = plan.done.reduce((a, r) => a + (r.cost_usd ?? 0), 0);
+  let budgetHit = false;
+  const overBudget = () => (budgetHit ||= plan.maxCost !== undefined && spent >= plan.maxCost);
+  const extractor = labelExtractor(labels, plan.suite.extract?.aliases ?? {});
   try {
     for (const model of plan.models) {
       const todo = evalRows.filter((r) => !finished.has(`${model.spec}\u0000${r.id}`));
       if (todo.length === 0) continue;
-      if (plan.signal?.aborted) {
+      if (plan.signal?.aborted || overBudget()) {
         complete = false;
         break;
       }
       await model.prepare?.({ train: trainRows, labels, seed: plan.seed });
       const limit = pLimit(plan.concurrency);
+      // Classifiers take batches; chat models take one request per row (concurrency is per request).
       const batches: Row[][] = [];
-      for (let i = 0; i < todo.length; i += BATCH) batches.push(todo.slice(i, i + BATCH));
+      const size = model.classify ? BATCH : 1;
+      for (let i = 0; i < todo.length; i += size) batches.push(todo.slice(i, i + size));
       await Promise.all(
         batches.map((batch) =>
           limit(async () => {
             // Local models classify synchronously; yielding to the event loop between batches is
             // what lets a SIGINT/SIGTERM handler run before the whole suite is done.
             await setImmediate();
-            if (plan.signal?.aborted) {
+            if (plan.signal?.aborted || overBudget()) {
               complete = false;
               return;
             }
-            for (const rec of await classifyBatch(model, batch, labels, plan.suite.name)) {
+            const recs = model.classify ? await classifyBatch(model, batch, labels, plan.suite.name) : [await chatOne(model, batch[0]!, plan, extractor)];
+            for (const rec of recs) {
               writer.write(rec);
               records.get(model.spec)!.push(rec);
+              spent += rec.cost_usd ?? 0;
             }
             done += batch.length;
             plan.onProgress?.(done, total, model.spec);
@@ -99,7 +117,41 @@ export async function runClassification(plan: RunPlan, evalRows: Row[], trainRow
   } finally {
     writer.close();
   }
-  return { records, complete: complete && !plan.signal?.aborted };
+  return { records, complete: complete && !plan.signal?.aborted, stoppedBy: budgetHit ? `budget (--max-cost ${plan.maxCost} USD reached)` : undefined };
+}
+
+/** One chat request for one row: prompt from the suite's template, answer extracted from the text. */
+async function chatOne(model: Model, row: Row, plan: RunPlan, extractor: LabelExtractor): Promise<SampleRecord> {
+  const labels = plan.suite.labels ?? [];
+  const messages = renderChat(plan.suite.prompt!, { text: row.text, labels: labels.join(', ') });
+  const t0 = performance.now();
+  let res: ChatResult;
+  try {
+    res = await model.chat!({ messages, sampling: plan.sampling, repeat: 0 }, plan.signal);
+  } catch (e) {
+    res = { text: '', usage: { prompt_tokens: 0, completion_tokens: 0, source: 'estimate' }, e2e_ms: 0, cached: false, attempts: 1, error: (e as Error).message };
+  }
+  const error = res.error ?? null;
+  const pred = error === null ? extractor.extract(res.text) : null;
+  return {
+    model: model.spec,
+    suite: plan.suite.name,
+    id: row.id,
+    lang: row.lang,
+    tags: row.tags,
+    input: row.text,
+    expected: row.label,
+    output: res.text,
+    pred,
+    correct: error === null && pred === row.label,
+    latency_ms: Math.round((performance.now() - t0) * 1000) / 1000,
+    error,
+    usage: res.usage,
+    ...(res.cost_usd !== undefined ? { cost_usd: res.cost_usd } : {}),
+    ...(res.ttft_ms !== undefined ? { ttft_ms: res.ttft_ms } : {}),
+    attempts: res.attempts,
+    cached: res.cached,
+  };
 }
 
 /** One classify() call; a failure becomes an error on each of its samples, never a dropped sample. */
