@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, RuntimeFailure, UserError } from '../errors.js';
@@ -17,6 +18,9 @@ import { rescoreRun } from '../run/rescore.js';
 import { parseShard } from '../run/shard.js';
 import { emobenchVersion } from '../util/meta.js';
 import { progressBar } from './progress.js';
+import { serve } from '../serve/command.js';
+import { reportCommand, runReport } from './report-command.js';
+import { SERVE_DEFAULTS } from '../serve/server.js';
 
 /** Set by a command that finished but must not exit 0 (stopped by a signal). */
 let exitOverride: number | undefined;
@@ -114,6 +118,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('cache', { type: 'boolean', default: true, describe: 'reuse cached API responses (--no-cache sends every request)' })
           .option('cache-dir', { type: 'string', default: '.emobench-cache', describe: 'where API responses are cached' })
           .option('max-cost', { type: 'number', describe: 'stop cleanly once this many USD have been spent (results so far are kept)' })
+          .option('report', { type: 'string', describe: 'also write the HTML report (default <run-dir>/report.html)' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'print requests, estimated tokens and cost per model; run nothing' })
           .option('lenient', { type: 'boolean', default: false, describe: 'skip bad dataset rows (counted in the summary) instead of failing' })
           .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of the leaderboard' })
@@ -179,6 +184,10 @@ export async function main(argv: string[]): Promise<number> {
             if (summary.skipped_rows.length > 0) process.stdout.write(`skipped ${summary.skipped_rows.length} bad dataset rows (--lenient); see summary.json\n`);
             process.stdout.write(`results: ${dir}\n`);
           }
+          if (a.report !== undefined) {
+            const out = a.report === '' ? join(dir, 'report.html') : a.report;
+            await runReport({ runs: [dir], out, format: 'html', alpha: 0.05 });
+          }
           if (summary.stopped_by?.startsWith('budget')) {
             process.stderr.write(`emobench: stopped by the ${summary.stopped_by}; continue with: emobench eval --resume ${dir} --max-cost <more>\n`);
           }
@@ -209,6 +218,7 @@ export async function main(argv: string[]): Promise<number> {
         exitOverride = applyGates(a, gates, run, false);
       },
     )
+    .command(reportCommand)
     .command(
       'rescore <run>',
       'Recompute predictions and metrics from the stored raw outputs (no model calls)',
@@ -234,6 +244,31 @@ export async function main(argv: string[]): Promise<number> {
         const runA = loadRun(a.a);
         const runB = loadRun(a.b);
         process.stdout.write(compareMarkdown(runA, runB, compareRuns(runA, runB, runB.summary.meta.seed), a.alpha));
+      },
+    )
+    .command(
+      'serve',
+      'Serve a local model behind an OpenAI-compatible API (/v1/models, /v1/chat/completions, /v1/completions)',
+      (y) =>
+        y
+          .option('model', { type: 'string', demandOption: true, describe: 'model spec to serve, e.g. scratch' })
+          .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind (loopback by default; 0.0.0.0 exposes it to the network)' })
+          .option('port', { type: 'number', default: 8000, describe: 'port (0 picks a free one)' })
+          .option('api-key', { type: 'string', describe: 'require this bearer key (default: $EMOBENCH_API_KEY if set)' })
+          .option('name', { type: 'string', describe: 'model id clients send (default: the spec)' })
+          .option('max-tokens', { type: 'number', default: SERVE_DEFAULTS.maxTokens, describe: 'largest max_tokens a request may ask for' })
+          .option('max-n', { type: 'number', default: SERVE_DEFAULTS.maxN, describe: 'largest n a request may ask for' })
+          .option('max-body', { type: 'number', default: SERVE_DEFAULTS.maxBodyBytes, describe: 'largest request body in bytes' })
+          .check((a) => {
+            if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UsageError('--port must be 0-65535');
+            return true;
+          })
+          .example('$0 serve --model scratch --port 8000', 'then: emobench eval --suite emotion --model openai:emobench-serve'),
+      async (a) => {
+        await serve(
+          { model: a.model, host: a.host, port: a.port, apiKey: a['api-key'] ?? process.env['EMOBENCH_API_KEY'], name: a.name, maxTokens: a['max-tokens'], maxN: a['max-n'], maxBodyBytes: a['max-body'] },
+          (line) => process.stderr.write(`${line}\n`),
+        );
       },
     )
     .command(

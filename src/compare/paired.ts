@@ -54,3 +54,22 @@ export function pairedPermutation<T>(
   }
   return { delta, p: (atLeast + 1) / (R + 1) };
 }
+
+/**
+ * Holm's step-down correction of p-values for m simultaneous tests (controls the family-wise error
+ * rate, uniformly more powerful than Bonferroni): the i-th smallest p (0-based) is multiplied by
+ * m − i, the products are made non-decreasing in that order, and capped at 1. Returns the adjusted
+ * p-values in the input's order, so "significant at α" is `adjusted[k] < α`. Same as R's
+ * p.adjust(p, "holm").
+ */
+export function holm(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const adjusted = new Array<number>(m).fill(1);
+  let running = 0;
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    adjusted[i] = running;
+  });
+  return adjusted;
+}

@@ -30,8 +30,10 @@ export function leaderboard(summary: Summary): string {
   return `${b.title}\n${table(b.header, b.rows, b.header.map((_, i) => i > 0))}`;
 }
 
-export function leaderboardMarkdown(summary: Summary): string {
-  const b = board(summary);
+/** Markdown for one run, or for several (one table per run, separated by a blank line). */
+export function leaderboardMarkdown(summary: Summary | readonly Summary[]): string {
+  if (Array.isArray(summary)) return (summary as readonly Summary[]).map((s) => leaderboardMarkdown(s)).join('\n\n');
+  const b = board(summary as Summary);
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   return [
     `**${esc(b.title)}**`,
@@ -42,16 +44,71 @@ export function leaderboardMarkdown(summary: Summary): string {
   ].join('\n');
 }
 
-/** CSV with plain numbers (fractions, not percent strings) so spreadsheets can compute with them. */
-export function leaderboardCsv(summaries: readonly Summary[]): string {
-  const q = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = ['suite,model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,unparseable,errors'];
-  for (const s of summaries) {
+/**
+ * CSV with plain numbers (fractions, not percent strings) so spreadsheets can compute with them.
+ * With `runs` (one name per summary, e.g. the run directories) a last `run` column tells apart the
+ * same model measured in several runs.
+ */
+export function leaderboardCsv(summaries: readonly Summary[], runs?: readonly string[]): string {
+  const q = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  const lines = [`suite,model,n,accuracy,accuracy_lo,accuracy_hi,macro_f1,macro_f1_lo,macro_f1_hi,unparseable,errors${runs ? ',run' : ''}`];
+  summaries.forEach((s, k) => {
     for (const m of s.models) {
       const a = m.metrics.accuracy;
       const f = m.metrics.macro_f1;
-      lines.push([s.suite, m.spec, m.n, a.value, a.lo, a.hi, f.value, f.lo, f.hi, m.metrics.unparseable - m.errors, m.errors].map((x) => q(String(x))).join(','));
+      const cells: (string | number)[] = [s.suite, m.spec, m.n, a.value, a.lo, a.hi, f.value, f.lo, f.hi, m.metrics.unparseable - m.errors, m.errors];
+      if (runs) cells.push(runs[k] ?? '');
+      lines.push(cells.map((x) => q(String(x))).join(','));
     }
-  }
+  });
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Columns that today's summaries do not have yet (API cost, decode speed, time to first token, peak
+ * memory) but later ones will. Reports show such a column only when at least one model has a value,
+ * so they appear without a report change once the runner records them. Each is looked up at a few
+ * plausible places, as a number or as an estimate-like `{ value, lo?, hi? }` / `{ mean }`.
+ */
+export interface ExtraColumn {
+  key: 'cost_usd' | 'tokens_per_s' | 'ttft_ms' | 'peak_memory_mb';
+  header: string;
+  better: 'higher' | 'lower';
+  digits: number;
+  paths: readonly (readonly string[])[];
+}
+
+export const EXTRA_COLUMNS: readonly ExtraColumn[] = [
+  { key: 'cost_usd', header: 'cost USD', better: 'lower', digits: 4, paths: [['usage', 'cost_usd']] },
+  { key: 'tokens_per_s', header: 'tokens/s', better: 'higher', digits: 1, paths: [['throughput', 'decode_tps']] },
+  { key: 'ttft_ms', header: 'TTFT ms', better: 'lower', digits: 1, paths: [['usage', 'ttft_ms_p50']] },
+  { key: 'peak_memory_mb', header: 'peak memory MB', better: 'lower', digits: 0, paths: [['memory', 'peak_mb']] },
+];
+
+export interface ExtraValue {
+  value: number;
+  lo?: number;
+  hi?: number;
+}
+
+/** The value of an extra column for one model result, or undefined when the summary lacks it. */
+export function extraValue(model: object, key: ExtraColumn['key']): ExtraValue | undefined {
+  const col = EXTRA_COLUMNS.find((c) => c.key === key);
+  for (const path of col?.paths ?? []) {
+    let v: unknown = model;
+    for (const part of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+    const got = asExtra(v);
+    if (got) return got;
+  }
+  return undefined;
+}
+
+function asExtra(v: unknown): ExtraValue | undefined {
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  if (finite(v)) return { value: v };
+  if (v === null || typeof v !== 'object') return undefined;
+  const o = v as Record<string, unknown>;
+  const value = finite(o['value']) ? o['value'] : finite(o['mean']) ? o['mean'] : undefined;
+  if (value === undefined) return undefined;
+  return finite(o['lo']) && finite(o['hi']) ? { value, lo: o['lo'], hi: o['hi'] } : { value };
 }

@@ -1,0 +1,88 @@
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { loadRun } from '../compare/compare.js';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../results/run-dir.js';
+import { renderReport } from '../report/html.js';
+import { leaderboardCsv, leaderboardMarkdown } from '../report/leaderboard.js';
+import { parseClaims, type PublishedClaim } from '../report/published.js';
+import { pkgPath } from '../util/paths.js';
+
+export interface ReportArgs {
+  runs: string[];
+  out?: string;
+  format: 'html' | 'md' | 'csv';
+  claims?: string;
+  title?: string;
+  alpha: number;
+}
+
+export const DEFAULT_REPORT = 'reports/index.html';
+const DEFAULT_CLAIMS = pkgPath('baselines', 'published.json');
+
+/** Published claims: the file named by --claims (must exist), else the shipped one when present. */
+export function loadClaims(path: string | undefined): PublishedClaim[] | undefined {
+  const file = path ?? DEFAULT_CLAIMS;
+  if (!existsSync(file)) {
+    if (path !== undefined) throw new UserError(`${path}: no such claims file`);
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UserError(`${file}: invalid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return parseClaims(json, file);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+}
+
+/** Writes via a temporary file and a rename, so a reader never sees half a report. */
+function writeOutput(out: string, text: string): void {
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UserError(`--out ${out}: is a directory; name a file, e.g. ${out.replace(/\/+$/, '')}/index.html`);
+  try {
+    mkdirSync(dirname(resolve(out)), { recursive: true });
+    writeFileAtomic(out, text);
+  } catch (e) {
+    throw new UserError(`--out ${out}: cannot write: ${(e as Error).message}`);
+  }
+}
+
+export async function runReport(a: Pick<ReportArgs, 'runs' | 'out' | 'format' | 'claims' | 'title' | 'alpha'>): Promise<void> {
+  if (!(a.alpha > 0 && a.alpha < 1)) throw new UserError('--alpha must be between 0 and 1, e.g. 0.05');
+  if (a.runs.length === 0) throw new UserError('name at least one run directory');
+  const runs = a.runs.map((r) => loadRun(r));
+  if (a.format === 'md' || a.format === 'csv') {
+    const summaries = runs.map((r) => r.summary);
+    const text = a.format === 'md' ? `${leaderboardMarkdown(summaries)}\n` : leaderboardCsv(summaries, runs.length > 1 ? runs.map((r) => r.dir) : undefined);
+    if (a.out === undefined) process.stdout.write(text);
+    else writeOutput(a.out, text);
+    return;
+  }
+  const out = a.out ?? DEFAULT_REPORT;
+  const html = renderReport(runs, { claims: loadClaims(a.claims), alpha: a.alpha, ...(a.title === undefined ? {} : { title: a.title }) });
+  writeOutput(out, html);
+  process.stdout.write(`report: ${out} (${Math.ceil(Buffer.byteLength(html) / 1024).toLocaleString('en-US')} KB, ${runs.length} run${runs.length === 1 ? '' : 's'})\n`);
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: 'report <runs..>',
+  describe: 'One self-contained HTML report (or the leaderboard as markdown / CSV) from run directories',
+  builder: (y: Argv<object>): Argv<ReportArgs> =>
+    y
+      .positional('runs', { type: 'string', array: true, demandOption: true, describe: 'run directories (or their summary.json files)' })
+      .option('out', { type: 'string', describe: `output file (html default: ${DEFAULT_REPORT}; md and csv default to stdout)` })
+      .option('format', { choices: ['html', 'md', 'csv'] as const, default: 'html' as const, describe: 'html: the full report; md, csv: the leaderboard alone' })
+      .option('claims', { type: 'string', describe: 'published claims to check (default: baselines/published.json)' })
+      .option('title', { type: 'string', describe: 'report title' })
+      .option('alpha', { type: 'number', default: 0.05, describe: 'significance level of the tie test against each suite’s leader' })
+      .example('$0 report results/emotion-20261123-101500', 'writes reports/index.html')
+      .example('$0 report results/main results/pr-123 --out reports/pr-123.html', 'two runs side by side')
+      .example('$0 report results/main --format md >> "$GITHUB_STEP_SUMMARY"', 'the leaderboard as markdown')
+      .example('$0 report results/* --format csv --out leaderboard.csv', 'every run as CSV') as unknown as Argv<ReportArgs>,
+  handler: (a: ArgumentsCamelCase<ReportArgs>) => runReport(a),
+};
