@@ -11,6 +11,7 @@ import { resolveEndpoint } from '../api/endpoints.js';
 export const MODEL_KINDS: Record<string, string> = {
   majority: 'always the most frequent training label (baseline floor)',
   nb: 'naive Bayes over character 1-3-grams, trained on the suite train split',
+  scratch: 'the scratch emotion transformer: scratch (shipped), scratch:<dir>, scratch@paper|small|tiny (random), ?kv=int8&bias=off&window=N&head=lm',
   openai: 'openai:<name|model-id>: any OpenAI-compatible endpoint (baselines/models.yaml or --base-url)',
 };
 
@@ -29,6 +30,9 @@ export const DEFAULT_MODEL_CONTEXT: ModelContext = { cacheDir: null, timeoutMs: 
 export async function createModel(raw: string, ctx: ModelContext = DEFAULT_MODEL_CONTEXT): Promise<Model> {
   const spec = parseModelSpec(raw);
   switch (spec.name) {
+    case 'scratch':
+      // Loaded on demand: TensorFlow.js costs start-up time that baseline-only runs should not pay.
+      return (await import('./scratch.js')).createScratchModel(spec);
     case 'openai': {
       if (!spec.target) throw new UserError(`model spec "${raw}": name the model, e.g. openai:gpt-4o-mini`);
       checkOptions(spec, ['base_url', 'api_key_env']);

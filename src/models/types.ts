@@ -59,6 +59,8 @@ export interface ChatResult {
   cached: boolean;
   attempts: number;
   cost_usd?: number;
+  /** Why generation ended: a stop sequence or end of text ('stop'), or the token limit ('length'). */
+  finish_reason?: 'stop' | 'length';
   /** Set when the request failed after its retries; text is then empty. */
   error?: string;
 }
@@ -75,7 +77,9 @@ export interface Model {
   /** Direct classification over the suite's labels; batched for throughput. */
   classify?(texts: readonly string[], labels: readonly string[]): Promise<ClassifyOutput[]>;
   /** Chat completion (API and generative models): the runner renders the suite's prompt and extracts the answer. */
-  chat?(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult>;
+  chat?(req: ChatRequest, signal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatResult>;
+  /** Plain text completion (`/v1/completions`), for generative local models. */
+  complete?(prompt: string, sampling: Sampling, signal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatResult>;
   /** USD for a request of this size, when the model has a price. */
   cost?(usage: { prompt_tokens: number; completion_tokens: number }): number | undefined;
   close?(): Promise<void>;

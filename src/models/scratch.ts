@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { CONFIGS, EMOTIONS, type ConfigName } from '../model/config.js';
+import type { KvDtype } from '../model/kv-cache.js';
+import { ScratchModel, type ScratchOptions } from '../model/scratch-model.js';
+import type { ChatMessage } from '../prompts/render.js';
+import { configHash, sha256File } from '../util/hash.js';
+import { pkgPath } from '../util/paths.js';
+import { checkOptions, type ModelSpec } from './spec.js';
+import type { ChatRequest, ChatResult, ClassifyOutput, Model, ModelMeta, Sampling } from './types.js';
+
+/** Where the trained default `scratch` model ships. */
+export const SHIPPED_SCRATCH = pkgPath('models', 'scratch');
+
+const OPTIONS = ['kv', 'bias', 'window', 'head', 'seed', 'engine'] as const;
+
+/**
+ * The scratch transformer as a harness model.
+ *   scratch                 the shipped trained weights (models/scratch)
+ *   scratch:<dir>           weights saved by `emobench train`
+ *   scratch@paper|small|tiny  random weights from a fixed seed (speed and memory work)
+ * Options: kv=fp32|fp16|int8, bias=on|off, window=N, head=emotion|lm, seed=N, engine=tfjs.
+ * head=emotion (default) classifies with the emotion head; head=lm answers the suite's prompt by
+ * generating text, like any chat model.
+ */
+export async function createScratchModel(spec: ModelSpec): Promise<Model> {
+  checkOptions(spec, OPTIONS);
+  const o = spec.options;
+  const kv = (o['kv'] ?? 'fp32') as KvDtype;
+  if (!['fp32', 'fp16', 'int8'].includes(kv)) throw new UserError(`model spec "${spec.raw}": kv must be fp32, fp16 or int8`);
+  const bias = parseOnOff(spec, 'bias', true);
+  const window = o['window'] === undefined ? undefined : positiveInt(spec, 'window');
+  const head = o['head'] ?? 'emotion';
+  if (head !== 'emotion' && head !== 'lm') throw new UserError(`model spec "${spec.raw}": head must be emotion or lm`);
+  if ((o['engine'] ?? 'tfjs') !== 'tfjs') throw new UserError(`model spec "${spec.raw}": engine "${o['engine']}" is not available yet (tfjs is)`);
+  const opts: ScratchOptions = { kv, bias, ...(window ? { window } : {}) };
+
+  let model: ScratchModel;
+  let source: Record<string, unknown>;
+  if (spec.config !== undefined) {
+    if (spec.target !== undefined) throw new UserError(`model spec "${spec.raw}": give either @config (random weights) or :dir (trained weights), not both`);
+    const cfg = CONFIGS[spec.config as ConfigName];
+    if (!cfg) throw new UserError(`model spec "${spec.raw}": unknown config "${spec.config}" (known: ${Object.keys(CONFIGS).join(', ')})`);
+    const seed = o['seed'] === undefined ? 0 : positiveInt(spec, 'seed', true);
+    model = await ScratchModel.random(cfg, seed, undefined, opts);
+    source = { config: spec.config, seed };
+  } else {
+    const dir = spec.target === undefined ? SHIPPED_SCRATCH : resolve(spec.target);
+    const weights = join(dir, 'model.safetensors');
+    if (!existsSync(weights)) {
+      throw new UserError(spec.target === undefined ? `the shipped scratch model is missing (${weights}); train one with \`emobench train\`` : `model spec "${spec.raw}": no model.safetensors in ${dir}`);
+    }
+    model = await ScratchModel.load(dir, opts);
+    source = { dir, weights_sha256: await sha256File(weights) };
+  }
+  return new ScratchHarnessModel(spec.raw, model, { ...source, kv, bias, window: window ?? null, head }, head === 'emotion');
+}
+
+class ScratchHarnessModel implements Model {
+  readonly classify?: (texts: readonly string[], labels: readonly string[]) => Promise<ClassifyOutput[]>;
+
+  constructor(
+    readonly spec: string,
+    private readonly model: ScratchModel,
+    private readonly config: Record<string, unknown>,
+    emotionHead: boolean,
+  ) {
+    // With head=lm the model has no classify(), so the runner sends it the suite's prompt instead.
+    if (emotionHead) this.classify = (texts, labels) => this.classifyWithHead(texts, labels);
+  }
+
+  meta(): ModelMeta {
+    const info = this.model.info();
+    const config = { kind: 'scratch', ...this.config, params: info.params, engine: info.engine };
+    return { spec: this.spec, kind: 'scratch', config, config_hash: configHash({ ...this.config, params: info.params }) };
+  }
+
+  private async classifyWithHead(texts: readonly string[], labels: readonly string[]): Promise<ClassifyOutput[]> {
+    const index = labels.map((l) => (EMOTIONS as readonly string[]).indexOf(l));
+    if (index.some((i) => i === -1)) {
+      throw new Error(`the emotion head knows ${EMOTIONS.join(', ')}; this suite's labels are ${labels.join(', ')} (use head=lm)`);
+    }
+    const all = await this.model.classifyBatch(texts);
+    return all.map((p) => {
+      const probs = index.map((i) => p[i]!);
+      const z = probs.reduce((a, b) => a + b, 0);
+      const norm = probs.map((x) => x / z);
+      const label = labels[norm.indexOf(Math.max(...norm))]!;
+      return { label, probs: norm, raw: label };
+    });
+  }
+
+  async chat(req: ChatRequest, signal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatResult> {
+    return this.complete(chatPrompt(req.messages), req.sampling, signal, onToken);
+  }
+
+  async complete(prompt: string, sampling: Sampling, signal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatResult> {
+    const t0 = performance.now();
+    let ttft: number | undefined;
+    const gen = await this.model.generate(
+      prompt,
+      {
+        temperature: sampling.temperature ?? 0,
+        ...(sampling.top_p !== undefined ? { topP: sampling.top_p } : {}),
+        maxNewTokens: sampling.max_tokens ?? 16,
+        ...(sampling.stop ? { stop: sampling.stop } : {}),
+        seed: sampling.seed ?? 0,
+      },
+      (e) => {
+        // Throwing out of the token callback is how a cancelled request stops generating.
+        if (signal?.aborted) throw new Error('cancelled');
+        if (e.text !== '' && ttft === undefined) ttft = performance.now() - t0;
+        if (e.text !== '') onToken?.(e.text);
+      },
+    );
+    return {
+      text: gen.text,
+      usage: { prompt_tokens: gen.promptIds.length, completion_tokens: gen.ids.length, source: 'server' },
+      ...(ttft !== undefined ? { ttft_ms: ttft } : {}),
+      e2e_ms: performance.now() - t0,
+      cached: false,
+      attempts: 1,
+      finish_reason: gen.finishReason === 'length' ? 'length' : 'stop',
+    };
+  }
+
+  async close(): Promise<void> {
+    this.model.dispose();
+  }
+}
+
+/** The scratch model's chat template: turns in order, then the cue for the answer. */
+export function chatPrompt(messages: readonly ChatMessage[]): string {
+  return `${messages.map((m) => m.content.trim()).join('\n\n')}\nAnswer:`;
+}
+
+function parseOnOff(spec: ModelSpec, key: string, dflt: boolean): boolean {
+  const v = spec.options[key];
+  if (v === undefined) return dflt;
+  if (['on', 'true', '1'].includes(v)) return true;
+  if (['off', 'false', '0'].includes(v)) return false;
+  throw new UserError(`model spec "${spec.raw}": ${key} must be on or off`);
+}
+
+function positiveInt(spec: ModelSpec, key: string, allowZero = false): number {
+  const n = Number(spec.options[key]);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new UserError(`model spec "${spec.raw}": ${key} must be a ${allowZero ? 'non-negative' : 'positive'} integer`);
+  return n;
+}
