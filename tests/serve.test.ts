@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import OpenAI from 'openai';
+import type { SampleRecord, Summary } from '../src/results/types.js';
+import { emobench, emobenchAsync, ROOT, tempDir } from './helpers/cli.js';
+import { startFaultProxy, startServe, type RunningServe } from './helpers/servers.js';
+
+const MODEL = 'scratch@tiny';
+/** Samples in id order: concurrent requests finish in any order. */
+const samplesOf = (dir: string) =>
+  readFileSync(join(dir, 'samples.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as SampleRecord)
+    .sort((x, y) => (x.id < y.id ? -1 : 1));
+const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+/** The same decoding for the direct and the served run: seeded sampling (varied answers even from random weights), 6 tokens. */
+const DECODE = ['--max-tokens', '6', '--temperature', '1', '--limit', '24', '--seed', '5', '--quiet'];
+
+/**
+ * The emotion suite with the bare text as prompt: the tiny test model's 64-token context then holds
+ * the text itself rather than the tail of a long instruction.
+ */
+const suiteDir = tempDir();
+const SUITE = join(suiteDir, 'short.yaml');
+writeFileSync(
+  SUITE,
+  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(ROOT, 'datasets', 'emotion', 'emotion.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\nmetrics: [accuracy]\ndefault_models: [nb]\n`,
+);
+
+let server: RunningServe;
+before(async () => {
+  server = await startServe(['--model', MODEL]);
+});
+after(async () => {
+  await server.stop();
+});
+
+test('the emotion suite through openai: against emobench serve equals the model run directly; a rerun is all cache', async () => {
+  const direct = join(tempDir(), 'direct');
+  const d = emobench(['eval', '--suite', SUITE, '--model', `${MODEL}?head=lm`, '--out', direct, ...DECODE]);
+  assert.equal(d.code, 0, d.stderr);
+  const a = samplesOf(direct);
+  const cacheDir = join(tempDir(), 'cache');
+  const served = join(tempDir(), 'served');
+  // A pass-through proxy counts the HTTP requests that reach the server.
+  const counter = await startFaultProxy(server.url, () => 'pass');
+  const spec = `openai:${MODEL}?base_url=${counter.url}`;
+  const rerun = join(tempDir(), 'rerun');
+  let b: SampleRecord[];
+  try {
+    const s = await emobenchAsync(['eval', '--suite', SUITE, '--model', spec, '--out', served, '--cache-dir', cacheDir, ...DECODE]);
+    assert.equal(s.code, 0, s.stderr);
+    b = samplesOf(served);
+    assert.equal(counter.requests, 24);
+    const r = await emobenchAsync(['eval', '--suite', SUITE, '--model', spec, '--out', rerun, '--cache-dir', cacheDir, ...DECODE]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(counter.requests, 24, 'the rerun sent no request');
+  } finally {
+    await counter.close();
+  }
+  assert.equal(b.length, 24);
+  assert.deepEqual(b.map((r) => [r.id, r.output, r.pred]), a.map((r) => [r.id, r.output, r.pred]));
+  assert.ok(new Set(a.map((r) => r.output)).size > 5, 'answers vary, so equality means something');
+  assert.ok(b.every((r) => r.usage?.source === 'server' && r.cached === false && r.attempts === 1));
+  assert.ok(b.every((r) => typeof r.ttft_ms === 'number' && r.ttft_ms >= 0));
+  const cached = samplesOf(rerun);
+  assert.ok(cached.every((r) => r.cached === true && r.attempts === 0));
+  assert.deepEqual(cached.map((r) => r.output), b.map((r) => r.output));
+  assert.equal(summaryOf(rerun).models[0]!.usage?.cached, 24);
+});
+
+test('through a fault-injecting proxy every sample appears once; retried ones are right, failed ones carry their error', async () => {
+  const faults = ['http429', 'http500', 'stall', 'drop', 'malformed', 'cut-stream'] as const;
+  let refusedText = '';
+  const proxy = await startFaultProxy(server.url, (n, body) => {
+    if (refusedText !== '' && body.includes(refusedText)) return 'http400';
+    return n < faults.length * 2 && n % 2 === 0 ? faults[n / 2]! : 'pass';
+  });
+  // One sample's text is refused with a non-retryable 400 every time: it must fail with its error.
+  const direct = join(tempDir(), 'direct');
+  assert.equal(emobench(['eval', '--suite', SUITE, '--model', `${MODEL}?head=lm`, '--out', direct, ...DECODE]).code, 0);
+  const expected = samplesOf(direct);
+  refusedText = JSON.stringify(expected[7]!.input).slice(1, -1);
+  const out = join(tempDir(), 'faults');
+  const r = await emobenchAsync(['eval', '--suite', SUITE, '--model', `openai:${MODEL}?base_url=${proxy.url}`, '--out', out, '--no-cache', '--timeout', '1', '--concurrency', '1', ...DECODE]);
+  await proxy.close();
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(Object.keys(proxy.injected).sort(), [...faults, 'http400'].sort());
+  const got = samplesOf(out);
+  assert.equal(got.length, 24);
+  assert.equal(new Set(got.map((g) => g.id)).size, 24);
+  const byId = new Map(expected.map((e) => [e.id, e]));
+  for (const g of got) {
+    if (g.input === expected[7]!.input) {
+      assert.match(g.error ?? '', /HTTP 400/);
+      assert.equal(g.correct, false);
+      assert.equal(g.pred, null);
+      continue;
+    }
+    assert.equal(g.error, null, `${g.id}: ${g.error}`);
+    assert.equal(g.output, byId.get(g.id)!.output, `${g.id} retried to the same answer`);
+  }
+  assert.ok(got.some((g) => (g.attempts ?? 0) > 1), 'some samples needed retries');
+  const s = summaryOf(out).models[0]!;
+  assert.equal(s.errors, 1);
+  assert.equal(s.error_rate, 1 / 24);
+});
+
+test('curl-style and SDK requests, streaming and not; OpenAI-style errors', async () => {
+  const client = new OpenAI({ baseURL: server.url, apiKey: 'unused', maxRetries: 0 });
+  const list = await client.models.list();
+  assert.deepEqual(list.data.map((m) => m.id), [MODEL]);
+  const full = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hello' }], max_tokens: 4, n: 2, seed: 3, temperature: 1 });
+  assert.equal(full.choices.length, 2);
+  const used = full.usage?.completion_tokens ?? 0;
+  assert.ok(used > 0 && used <= 2 * 4, `completion tokens over both choices: ${used}`);
+  assert.equal(full.usage?.total_tokens, used + (full.usage?.prompt_tokens ?? 0));
+  const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hello' }], max_tokens: 4, stream: true, stream_options: { include_usage: true } });
+  let text = '';
+  let usage: OpenAI.CompletionUsage | undefined;
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta?.content ?? '';
+    usage = chunk.usage ?? usage;
+  }
+  const same = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hello' }], max_tokens: 4 });
+  assert.equal(text, same.choices[0]!.message.content, 'streamed text equals the non-streamed answer (greedy)');
+  assert.equal(usage?.completion_tokens, same.usage?.completion_tokens);
+  const completion = await client.completions.create({ model: MODEL, prompt: 'Once', max_tokens: 3 });
+  assert.equal(completion.object, 'text_completion');
+
+  const post = (body: string, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const bad = await post(JSON.stringify({ model: MODEL, messages: [{ role: 'robot', content: 'x' }] }));
+  assert.equal(bad.status, 400);
+  const err = (await bad.json()) as { error: { type: string; param: string; message: string } };
+  assert.equal(err.error.type, 'invalid_request_error');
+  assert.equal(err.error.param, 'messages.0.role');
+  assert.equal((await post('{not json')).status, 400);
+  assert.equal((await post(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'x' }], max_tokens: 100_000 }))).status, 400);
+  assert.equal((await post(JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'x' }], n: 99 }))).status, 400);
+  assert.equal((await post(JSON.stringify({ model: 'gpt-4', messages: [{ role: 'user', content: 'x' }] }))).status, 404);
+  assert.equal((await post('x'.repeat(2 << 20))).status, 413);
+  assert.equal((await fetch(`${server.url.replace('/v1', '')}/package.json`)).status, 404);
+});
+
+test('with an API key, a missing or wrong key gets 401; SIGTERM shuts down cleanly', async () => {
+  const keyed = await startServe(['--model', MODEL], { EMOBENCH_API_KEY: 'sk-test-123' });
+  try {
+    const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'x' }], max_tokens: 2 });
+    const call = (auth?: string) => fetch(`${keyed.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body });
+    assert.equal((await call()).status, 401);
+    const wrong = await call('Bearer sk-wrong');
+    assert.equal(wrong.status, 401);
+    assert.equal(((await wrong.json()) as { error: { type: string } }).error.type, 'invalid_request_error');
+    assert.equal((await call('Bearer sk-test-123')).status, 200);
+    assert.equal((await fetch(`${keyed.url}/models`, { headers: { authorization: 'Bearer sk-test-123' } })).status, 200);
+  } finally {
+    assert.equal(await keyed.stop('SIGTERM'), 0);
+  }
+});
