@@ -26,13 +26,13 @@ test('the shipped emotion suite loads', async () => {
   const s = await loadSuite('emotion');
   assert.equal(s.spec.name, 'emotion');
   assert.deepEqual(s.spec.labels, ['joy', 'anger', 'sadness', 'surprise', 'neutral']);
-  assert.equal(s.spec.dataset.split, 'test');
+  assert.equal(s.spec.dataset?.split, 'test');
   assert.match(s.sha256, /^[0-9a-f]{64}$/);
 });
 
 test('a valid minimal suite gets defaults', () => {
   const s = parseSuiteText(valid, 'suite.yaml');
-  assert.equal(s.dataset.train_split, 'train');
+  assert.equal(s.dataset?.train_split, 'train');
 });
 
 test('an unknown field is named with its line', () => {

@@ -3,13 +3,17 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, RuntimeFailure, UserError } from '../errors.js';
 import { MODEL_KINDS } from '../models/registry.js';
-import { compareMarkdown, compareRuns, loadRun, type LoadedRun } from '../compare/compare.js';
+import { compareMarkdown, compareRuns, loadRun, readSummary } from '../compare/compare.js';
 import { parseGate, type Gate } from '../gates/expr.js';
 import { appendStepSummary, baselineGates, checkGates, evaluateGates, gateReport, writeJunit } from '../gates/evaluate.js';
 import { leaderboard, leaderboardMarkdown } from '../report/leaderboard.js';
 import type { Suite } from '../suites/schema.js';
+import type { Summary, ThroughputSummary } from '../results/types.js';
 import { defaultRunDir } from '../results/run-dir.js';
 import { dryRun, resumeEval, runEval } from '../run/eval.js';
+import { runThroughputEval } from '../run/throughput-eval.js';
+import { throughputReport } from '../report/throughput-console.js';
+import { loadSuite } from '../suites/load.js';
 import { table } from '../report/format.js';
 import type { ModelContext } from '../models/registry.js';
 import type { Sampling } from '../models/types.js';
@@ -20,6 +24,7 @@ import { emobenchVersion } from '../util/meta.js';
 import { progressBar } from './progress.js';
 import { serve } from '../serve/command.js';
 import { reportCommand, runReport } from './report-command.js';
+import { trainCommand } from './train-command.js';
 import { SERVE_DEFAULTS } from '../serve/server.js';
 
 /** Set by a command that finished but must not exit 0 (stopped by a signal). */
@@ -72,16 +77,28 @@ interface GateArgs {
 }
 
 /** Evaluates gates on a finished run; prints them; returns the exit code they imply. */
-function applyGates(a: GateArgs, gates: Gate[], run: LoadedRun, quiet: boolean): number {
+function applyGates(a: GateArgs, gates: Gate[], run: { dir: string; summary: Summary | ThroughputSummary }, quiet: boolean): number {
   const models = a['gate-model'].length > 0 ? a['gate-model'] : run.summary.models.slice(0, 1).map((m) => m.spec);
   const results = [...evaluateGates(run.summary, gates, models)];
-  if (a.baseline) results.push(...baselineGates(loadRun(a.baseline), run, models, { maxDrop: a['max-drop'], significance: a.significance, seed: run.summary.meta.seed }));
+  if (a.baseline) {
+    if (run.summary.task === 'throughput') throw new UsageError('--baseline compares accuracy; a throughput run has none (use --gate "throughput.decode_tps>=…")');
+    results.push(...baselineGates(loadRun(a.baseline), loadRun(run.dir), models, { maxDrop: a['max-drop'], significance: a.significance, seed: run.summary.meta.seed }));
+  }
   if (a.junit) writeJunit(a.junit, run.summary.suite, results);
-  if (process.env['GITHUB_STEP_SUMMARY']) appendStepSummary(process.env['GITHUB_STEP_SUMMARY'], leaderboardMarkdown(run.summary), results);
+  if (process.env['GITHUB_STEP_SUMMARY']) {
+    const board = run.summary.task === 'throughput' ? `\`\`\`\n${throughputReport(run.summary as ThroughputSummary)}\n\`\`\`` : leaderboardMarkdown(run.summary as Summary);
+    appendStepSummary(process.env['GITHUB_STEP_SUMMARY'], board, results);
+  }
   if (results.length === 0) return EXIT.ok;
   const failed = results.some((r) => !r.pass);
   if (!quiet || failed) (failed ? process.stderr : process.stdout).write(`${gateReport(results)}\n`);
   return failed ? EXIT.gateFailed : EXIT.ok;
+}
+
+function positiveInt(x: string, flag: string): number {
+  const n = Number(x);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag}: "${x}" is not a positive integer`);
+  return n;
 }
 
 /** Thrown by yargs' fail handler so usage errors share the exit-code path of every other error. */
@@ -119,6 +136,14 @@ export async function main(argv: string[]): Promise<number> {
           .option('cache-dir', { type: 'string', default: '.emobench-cache', describe: 'where API responses are cached' })
           .option('max-cost', { type: 'number', describe: 'stop cleanly once this many USD have been spent (results so far are kept)' })
           .option('report', { type: 'string', describe: 'also write the HTML report (default <run-dir>/report.html)' })
+          .option('prompt-tokens', { type: 'string', describe: 'throughput suite: prompt lengths, e.g. 128,512' })
+          .option('output-tokens', { type: 'number', describe: 'throughput suite: tokens decoded per timed generation' })
+          .option('batch', { type: 'string', describe: 'throughput suite: batch sizes, e.g. 1,4' })
+          .option('repeats', { type: 'number', describe: 'throughput suite: timed repetitions per setting (after warm-up)' })
+          .option('levels', { type: 'string', describe: 'throughput suite: request concurrency levels, e.g. 1,4,16,64' })
+          .option('slo-ttft-ms', { type: 'number', describe: 'throughput suite: goodput objective for time to first token' })
+          .option('slo-tpot-ms', { type: 'number', describe: 'throughput suite: goodput objective for time per output token' })
+          .option('slo-e2e-ms', { type: 'number', describe: 'throughput suite: goodput objective for end-to-end latency' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'print requests, estimated tokens and cost per model; run nothing' })
           .option('lenient', { type: 'boolean', default: false, describe: 'skip bad dataset rows (counted in the summary) instead of failing' })
           .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of the leaderboard' })
@@ -168,6 +193,27 @@ export async function main(argv: string[]): Promise<number> {
             lenient: a.lenient,
             sampling,
           };
+          const loaded = a.resume ? undefined : await loadSuite(a.suite!);
+          if (loaded?.spec.task === 'throughput') {
+            validate(loaded.spec);
+            const list = (v: string | undefined, flag: string) => (v === undefined ? undefined : v.split(',').map((x) => positiveInt(x, flag)));
+            const overrides = Object.fromEntries(
+              Object.entries({
+                prompt_tokens: list(a['prompt-tokens'], '--prompt-tokens'),
+                output_tokens: a['output-tokens'],
+                batch: list(a.batch, '--batch'),
+                repeats: a.repeats,
+                concurrency: list(a.levels, '--levels'),
+                slo: { ttft_ms: a['slo-ttft-ms'], tpot_ms: a['slo-tpot-ms'], e2e_ms: a['slo-e2e-ms'] },
+              }).filter(([, v]) => v !== undefined),
+            );
+            const log = (line: string) => (a.quiet || a.json ? undefined : process.stderr.write(`${line}\n`));
+            const { dir, summary } = await runThroughputEval({ suite: loaded, models: a.model, seed: a.seed, out: typeof plan.out === 'string' ? plan.out : plan.out('throughput'), overrides, modelContext, log });
+            if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+            else if (!a.quiet) process.stdout.write(`${throughputReport(summary)}\n\nresults: ${dir}\n`);
+            exitOverride = applyGates(a, gates, { dir, summary }, a.quiet || a.json);
+            return;
+          }
           if (a['dry-run']) {
             const rows = await dryRun(plan);
             process.stdout.write(`${table(['model', 'requests', 'est. prompt tokens', 'max output tokens', 'est. cost USD'], rows.map((r) => [r.model, String(r.requests), String(r.prompt_tokens), String(r.max_output_tokens), r.cost_usd === null ? 'no price' : r.cost_usd.toFixed(4)]), [false, true, true, true, true])}\n`);
@@ -196,7 +242,7 @@ export async function main(argv: string[]): Promise<number> {
             exitOverride = stop.received === 'SIGINT' ? 130 : 143;
             return;
           }
-          exitOverride = applyGates(a, gates, loadRun(dir), a.quiet || a.json);
+          exitOverride = applyGates(a, gates, { dir, summary }, a.quiet || a.json);
         } finally {
           stop.dispose();
         }
@@ -212,13 +258,14 @@ export async function main(argv: string[]): Promise<number> {
           .example('$0 gate results/new --baseline results/main --max-drop 0.02', 'regression check against the main branch'),
       (a) => {
         const gates = a.gate.map(parseGate);
-        const run = loadRun(a.run);
-        checkGates(gates, run.summary.suite, run.summary.labels);
+        const run = readSummary(a.run);
+        checkGates(gates, run.summary.suite, 'labels' in run.summary ? run.summary.labels : []);
         if (gates.length === 0 && !a.baseline) throw new UsageError('name at least one --gate or a --baseline');
         exitOverride = applyGates(a, gates, run, false);
       },
     )
     .command(reportCommand)
+    .command(trainCommand)
     .command(
       'rescore <run>',
       'Recompute predictions and metrics from the stored raw outputs (no model calls)',

@@ -1,7 +1,7 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { compareRuns, type LoadedRun } from '../compare/compare.js';
 import { UserError } from '../errors.js';
-import type { ModelResult, Summary } from '../results/types.js';
+import type { ModelResult, Summary, ThroughputSummary } from '../results/types.js';
 import { passes, type Gate } from './expr.js';
 
 export interface GateResult {
@@ -38,17 +38,30 @@ export function metricValue(m: ModelResult, metric: readonly string[]): number {
     case 'recall':
       return m.metrics.per_class[cls!]![name];
     default:
+      // Speed metrics only exist in a throughput run.
       throw new UserError(`unknown metric ${metric.join('.')}`);
   }
 }
 
-export function evaluateGates(summary: Summary, gates: readonly Gate[], models: readonly string[]): GateResult[] {
+/** Speed gates (`throughput.decode_tps>=50`) read the throughput suite's summary. */
+export function throughputValue(m: ThroughputSummary['models'][number], metric: readonly string[]): number {
+  switch (metric[0]) {
+    case 'decode_tps':
+      return m.throughput.decode_tps?.value ?? NaN;
+    case 'roofline_percent':
+      return m.throughput.roofline?.percent_of_limit ?? NaN;
+    default:
+      throw new UserError(`metric ${metric.join('.')} does not apply to a throughput run (decode_tps, roofline_percent do)`);
+  }
+}
+
+export function evaluateGates(summary: Summary | ThroughputSummary, gates: readonly Gate[], models: readonly string[]): GateResult[] {
   const out: GateResult[] = [];
   for (const spec of models) {
     const m = summary.models.find((x) => x.spec === spec);
     if (!m) throw new UserError(`--gate-model ${spec}: no such model in this run (models: ${summary.models.map((x) => x.spec).join(', ')})`);
     for (const g of gates) {
-      const value = metricValue(m, g.metric);
+      const value = 'throughput' in m ? throughputValue(m, g.metric) : metricValue(m, g.metric);
       const pass = !summary.complete ? false : passes(value, g.op, g.value);
       out.push({ name: g.source, model: spec, value, pass, detail: summary.complete ? `${fmt(value)}, needs ${g.op} ${fmt(g.value)}` : 'run incomplete' });
     }

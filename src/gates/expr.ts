@@ -13,7 +13,7 @@ export interface Gate {
   value: number;
 }
 
-export const GATE_METRICS = ['accuracy', 'macro_f1', 'error_rate', 'unparseable_rate', 'f1', 'precision', 'recall'] as const;
+export const GATE_METRICS = ['accuracy', 'macro_f1', 'error_rate', 'unparseable_rate', 'f1', 'precision', 'recall', 'decode_tps', 'roofline_percent'] as const;
 const PER_CLASS = new Set(['f1', 'precision', 'recall']);
 
 const GATE = /^\s*([a-z][a-z0-9_-]*)\.([a-z][a-z0-9_]*)(?:\.([a-z0-9_-]+))?\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?)(%?)\s*$/;

@@ -21,6 +21,8 @@ export interface GenerateOptions extends SamplingOptions {
   seed?: number;
   /** Prepend the BOS token to the prompt. Default true. */
   bos?: boolean;
+  /** Never sample EOS: throughput runs need exactly maxNewTokens steps. */
+  ignoreEos?: boolean;
 }
 
 export type FinishReason = 'stop' | 'eos' | 'length';
@@ -105,6 +107,7 @@ export async function generate(
       for (let id = tokenizer.vocabSize; id < V; id++) logits[id] = -Infinity;
       logits[tokenizer.bos] = -Infinity;
       logits[tokenizer.pad] = -Infinity;
+      if (opts.ignoreEos) logits[tokenizer.eos] = -Infinity;
       const id = sampleToken(logits, opts, rngs[r]!);
       next[r] = id;
 

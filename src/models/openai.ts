@@ -51,7 +51,7 @@ export class OpenAIChatModel implements Model {
     return p ? (usage.prompt_tokens * p.input + usage.completion_tokens * p.output) / 1e6 : undefined;
   }
 
-  async chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
+  async chat(req: ChatRequest, signal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatResult> {
     const body = {
       model: this.endpoint.model,
       messages: req.messages,
@@ -63,7 +63,7 @@ export class OpenAIChatModel implements Model {
 
     const promptTokens = estimateTokens(req.messages.map((m) => m.content).join('\n'));
     await this.limiter.acquire(promptTokens + (req.sampling.max_tokens ?? 256), signal);
-    const outcome = await withRetries(() => this.attempt(body, signal), this.opts.retry ?? DEFAULT_RETRY, { seed: this.opts.seed + req.repeat, signal });
+    const outcome = await withRetries(() => this.attempt(body, signal, onToken), this.opts.retry ?? DEFAULT_RETRY, { seed: this.opts.seed + req.repeat, signal });
     if (!outcome.value) {
       return { text: '', usage: { prompt_tokens: 0, completion_tokens: 0, source: 'estimate' }, e2e_ms: 0, cached: false, attempts: outcome.attempts, error: outcome.error };
     }
@@ -73,7 +73,7 @@ export class OpenAIChatModel implements Model {
   }
 
   /** One streamed request; every failure is classified retryable or not. */
-  private async attempt(body: Record<string, unknown>, outer?: AbortSignal): Promise<Omit<ChatResult, 'cached' | 'attempts'>> {
+  private async attempt(body: Record<string, unknown>, outer?: AbortSignal, onToken?: (text: string) => void): Promise<Omit<ChatResult, 'cached' | 'attempts'>> {
     const idle = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
@@ -98,6 +98,7 @@ export class OpenAIChatModel implements Model {
         // One chunk is one token on vLLM, llama.cpp and emobench serve; counts are corrected from usage below.
         chunks.push({ t: performance.now() - t0, text: delta, tokens: delta === '' ? 0 : 1 });
         text += delta;
+        if (delta !== '') onToken?.(delta);
         if (chunk.choices?.[0]?.finish_reason) finished = true;
         if (chunk.usage) usage = { prompt_tokens: chunk.usage.prompt_tokens, completion_tokens: chunk.usage.completion_tokens, source: 'server' };
       }

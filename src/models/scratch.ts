@@ -8,7 +8,9 @@ import type { ChatMessage } from '../prompts/render.js';
 import { configHash, sha256File } from '../util/hash.js';
 import { pkgPath } from '../util/paths.js';
 import { checkOptions, type ModelSpec } from './spec.js';
-import type { ChatRequest, ChatResult, ClassifyOutput, Model, ModelMeta, Sampling } from './types.js';
+import type { ChatRequest, ChatResult, ClassifyOutput, Footprint, Model, ModelMeta, Sampling, TimedGeneration } from './types.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+import { mulberry32 } from '../util/rng.js';
 
 /** Where the trained default `scratch` model ships. */
 export const SHIPPED_SCRATCH = pkgPath('models', 'scratch');
@@ -125,9 +127,48 @@ class ScratchHarnessModel implements Model {
     };
   }
 
+  async timedGenerate(o: { promptTokens: number; outputTokens: number; batch: number; seed: number }): Promise<TimedGeneration> {
+    const prompts = Array.from({ length: o.batch }, (_, b) => textOfTokens(this.model.tokenizer, o.promptTokens, o.seed + b));
+    // Stop sequences and EOS would end rows early; a throughput run wants exactly outputTokens steps.
+    const gens = await this.model.generateBatch(prompts, { maxNewTokens: o.outputTokens, temperature: 0, ignoreEos: true });
+    const g = gens[0]!;
+    return { prefill_ms: g.timing.prefillMs, decode_ms: g.timing.decodeMs, decode_steps: g.timing.decodeSteps, batch: o.batch, prompt_tokens: g.promptIds.length };
+  }
+
+  footprint(): Footprint {
+    const info = this.model.info();
+    const perToken = this.model.kvBytes({ tokens: 1, batch: 1 })!.allocated;
+    // tfjs keeps weights in float32 whatever the file stored.
+    return { weight_bytes: info.params * 4, kv_bytes_per_context_token: perToken.k + perToken.v + perToken.scales };
+  }
+
   async close(): Promise<void> {
     this.model.dispose();
   }
+}
+
+/**
+ * A text that the tokenizer turns into exactly `n` tokens (BOS included), for prompts of controlled
+ * length: seeded random lowercase letters and spaces (few merges apply), trimmed by binary search.
+ */
+export function textOfTokens(tok: Tokenizer, n: number, seed: number): string {
+  const rand = mulberry32(seed);
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz      ';
+  let text = '';
+  while (tok.encode(text, { bos: true }).length < n) {
+    for (let i = 0; i < n * 2; i++) text += alphabet[Math.floor(rand() * alphabet.length)];
+  }
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tok.encode(text.slice(0, mid), { bos: true }).length >= n) hi = mid;
+    else lo = mid + 1;
+  }
+  let out = text.slice(0, lo);
+  // A merge at the cut can leave one token short; extend a character at a time.
+  while (tok.encode(out, { bos: true }).length < n) out = text.slice(0, out.length + 1);
+  return out;
 }
 
 /** The scratch model's chat template: turns in order, then the cue for the answer. */

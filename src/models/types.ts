@@ -65,6 +65,23 @@ export interface ChatResult {
   error?: string;
 }
 
+/** One timed generation of a local model (the throughput suite's prefill/decode grid). */
+export interface TimedGeneration {
+  prefill_ms: number;
+  decode_ms: number;
+  /** Decode steps run (each yields one token per row). */
+  decode_steps: number;
+  batch: number;
+  prompt_tokens: number;
+}
+
+/** What a local model reads per decoded token: the roofline's numerator. */
+export interface Footprint {
+  weight_bytes: number;
+  /** KV-cache bytes read per decode step, per token of context. */
+  kv_bytes_per_context_token: number;
+}
+
 /**
  * The interface every kind of model implements: local classifiers, the scratch transformer,
  * API chat models and ONNX models. A model implements what it can; the runner picks the path.
@@ -82,5 +99,8 @@ export interface Model {
   complete?(prompt: string, sampling: Sampling, signal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatResult>;
   /** USD for a request of this size, when the model has a price. */
   cost?(usage: { prompt_tokens: number; completion_tokens: number }): number | undefined;
+  /** Local generative models: prompts of exactly `promptTokens` tokens, `outputTokens` decoded, timed. */
+  timedGenerate?(o: { promptTokens: number; outputTokens: number; batch: number; seed: number }): Promise<TimedGeneration>;
+  footprint?(): Footprint;
   close?(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } 
 import { join, resolve } from 'node:path';
 import { RuntimeFailure } from '../errors.js';
 import { pkgPath } from '../util/paths.js';
-import type { SampleRecord, Summary } from './types.js';
+import type { SampleRecord, Summary, ThroughputSummary } from './types.js';
 
 /** results/<suite>-<UTC timestamp>: sortable by time, readable at a glance. */
 export function defaultRunDir(suite: string, now = new Date()): string {
@@ -47,6 +47,6 @@ export function writeFileAtomic(path: string, content: string): void {
   renameSync(tmp, path);
 }
 
-export function writeSummary(path: string, summary: Summary): void {
+export function writeSummary(path: string, summary: Summary | ThroughputSummary): void {
   writeFileAtomic(path, `${JSON.stringify(summary, null, 2)}\n`);
 }

@@ -3,6 +3,7 @@ import type { ClassificationMetrics } from '../scoring/classification.js';
 import type { ModelMeta, TokenUsage } from '../models/types.js';
 import type { HostInfo } from '../util/meta.js';
 import type { Shard } from './manifest.js';
+import type { ThroughputResult, ThroughputSettings } from '../throughput/run.js';
 
 /**
  * The on-disk result formats. They are the contract with reports, gates, merge and resume, so a
@@ -78,6 +79,19 @@ export interface RunMeta {
   shard: Shard | null;
   started_at: string;
   ended_at: string;
+}
+
+/** summary.json of a throughput suite: speed figures per model instead of accuracy. */
+export const THROUGHPUT_SCHEMA = 'emobench.throughput/1';
+
+export interface ThroughputSummary {
+  schema: typeof THROUGHPUT_SCHEMA;
+  suite: string;
+  task: 'throughput';
+  complete: boolean;
+  settings: ThroughputSettings;
+  meta: Pick<RunMeta, 'emobench' | 'git_commit' | 'host' | 'seed' | 'started_at' | 'ended_at'> & { suite: RunMeta['suite'] };
+  models: { spec: string; meta: ModelMeta; throughput: ThroughputResult }[];
 }
 
 export interface Summary {

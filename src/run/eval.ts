@@ -135,25 +135,26 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
   const suite = await loadSuite(opts.suite);
   const spec = suite.spec;
   opts.validate?.(spec);
-  if (spec.task !== 'classification') {
-    throw new UserError(`suite "${spec.name}" has task "${spec.task}", which this version of emobench cannot run yet`);
+  if (spec.task !== 'classification' || !spec.dataset) {
+    throw new UserError(`suite "${spec.name}" has task "${spec.task}", which \`eval\` runs through its own path; this one cannot`);
   }
+  const ds = spec.dataset;
   if (spec.prompt) {
     // Catch a bad placeholder now rather than on the first chat request.
     for (const t of [spec.prompt.system, spec.prompt.user]) if (t) fill(t, { text: '', labels: '' }, `${suite.file}: prompt`);
   }
-  const datasetSpec = opts.dataset ?? spec.dataset.path;
+  const datasetSpec = opts.dataset ?? ds.path;
   const dataset = await loadDataset(datasetSpec, { labels: spec.labels, lenient: opts.lenient }, opts.dataset ? process.cwd() : dirname(suite.file));
-  const { evalRows, trainRows } = splitRows(spec, dataset, opts.seed, opts.limit, opts.shard);
+  const { evalRows, trainRows } = splitRows(ds, dataset, opts.seed, opts.limit, opts.shard);
   if (evalRows.length === 0) {
-    throw new UserError(`${dataset.path}: no rows with split "${spec.dataset.split}" to evaluate${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''} (found splits: ${[...new Set(dataset.rows.map((r) => r.split))].join(', ')})`);
+    throw new UserError(`${dataset.path}: no rows with split "${ds.split}" to evaluate${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''} (found splits: ${[...new Set(dataset.rows.map((r) => r.split))].join(', ')})`);
   }
   let trainSource = dataset.path;
   if (opts.dataset && trainRows.length === 0) {
     // A public file usually has no train split of ours: baselines then learn from the suite's own
     // train split, and the summary says so.
-    const own = await loadDataset(spec.dataset.path, { labels: spec.labels }, dirname(suite.file));
-    trainRows.push(...splitRows(spec, own, opts.seed).trainRows);
+    const own = await loadDataset(ds.path, { labels: spec.labels }, dirname(suite.file));
+    trainRows.push(...splitRows(ds, own, opts.seed).trainRows);
     trainSource = own.path;
   }
   const specs = opts.models.length > 0 ? opts.models : spec.default_models;

@@ -7,7 +7,7 @@ import { renderChat } from '../prompts/render.js';
 import type { Shard } from '../results/manifest.js';
 import { SampleWriter } from '../results/run-dir.js';
 import type { SampleRecord } from '../results/types.js';
-import type { Suite } from '../suites/schema.js';
+import type { DatasetSpec, Suite } from '../suites/schema.js';
 import { mulberry32 } from '../util/rng.js';
 import { shardOf } from './shard.js';
 
@@ -35,9 +35,9 @@ export interface RunPlan {
  * The rows a run scores and the rows baselines train on, as the suite's splits say. `--limit` takes a
  * seeded random subset of the whole evaluation split first; `--shard` then keeps this machine's part.
  */
-export function splitRows(suite: Suite, dataset: LoadedDataset, seed: number, limit?: number, shard?: Shard | null): { evalRows: Row[]; trainRows: Row[] } {
-  const trainRows = dataset.rows.filter((r) => r.split === suite.dataset.train_split);
-  let evalRows = dataset.rows.filter((r) => r.split === suite.dataset.split);
+export function splitRows(splits: DatasetSpec, dataset: LoadedDataset, seed: number, limit?: number, shard?: Shard | null): { evalRows: Row[]; trainRows: Row[] } {
+  const trainRows = dataset.rows.filter((r) => r.split === splits.train_split);
+  let evalRows = dataset.rows.filter((r) => r.split === splits.split);
   if (limit !== undefined && limit < evalRows.length) evalRows = seededShuffle(evalRows, seed).slice(0, limit);
   if (shard) evalRows = evalRows.filter((r) => shardOf(r.id, shard.count) === shard.index);
   return { evalRows, trainRows };

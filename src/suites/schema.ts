@@ -30,20 +30,45 @@ export const ExtractSchema = z.strictObject({
 
 export const MetricName = z.enum(['accuracy', 'macro_f1', 'per_class', 'confusion']);
 
+const lengths = z.array(z.number().int().positive()).min(1);
+
+/** Knobs of a throughput suite (see src/throughput/run.ts for what each measures). */
+export const ThroughputSchema = z.strictObject({
+  prompt_tokens: lengths,
+  output_tokens: z.number().int().positive(),
+  batch: lengths,
+  warmup: z.number().int().nonnegative().default(1),
+  repeats: z.number().int().min(1),
+  concurrency: lengths,
+  requests: z.number().int().positive(),
+  serving_prompt_tokens: z.number().int().positive(),
+  serving_output_tokens: z.number().int().positive(),
+});
+
 export const SuiteSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'suite names are lowercase identifiers'),
     description: z.string().optional(),
     task: z.enum(['classification', 'generation', 'throughput']),
-    dataset: DatasetSpecSchema,
+    dataset: DatasetSpecSchema.optional(),
+    throughput: ThroughputSchema.optional(),
     labels: z.array(labelName).min(2).optional(),
     prompt: PromptSchema.optional(),
     extract: ExtractSchema.optional(),
-    metrics: z.array(MetricName).min(1),
+    metrics: z.array(MetricName).min(1).optional(),
     /** Models run when the user names none. */
     default_models: z.array(z.string().min(1)).min(1),
   })
   .superRefine((s, ctx) => {
+    if (s.task === 'throughput' && !s.throughput) {
+      ctx.addIssue({ code: 'custom', path: ['throughput'], message: 'a throughput suite needs its settings' });
+    }
+    if (s.task !== 'throughput' && !s.dataset) {
+      ctx.addIssue({ code: 'custom', path: ['dataset'], message: `a ${s.task} suite needs a dataset` });
+    }
+    if (s.task !== 'throughput' && !s.metrics) {
+      ctx.addIssue({ code: 'custom', path: ['metrics'], message: `a ${s.task} suite needs metrics` });
+    }
     if (s.task === 'classification' && !s.labels) {
       ctx.addIssue({ code: 'custom', path: ['labels'], message: 'a classification suite needs a label set' });
     }

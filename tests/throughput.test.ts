@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Tokenizer } from '../src/model/tokenizer.js';
+import { textOfTokens } from '../src/models/scratch.js';
+import type { ThroughputSummary } from '../src/results/types.js';
+import { probeBandwidth, rooflineTokensPerSecond } from '../src/throughput/bandwidth.js';
+import { spread } from '../src/throughput/stats.js';
+import { emobench, tempDir } from './helpers/cli.js';
+
+test('the throughput suite measures prefill/decode over the grid and serving levels, with spread', () => {
+  const out = join(tempDir(), 'tp');
+  const r = emobench(['eval', '--suite', 'throughput', '--model', 'scratch@tiny', '--prompt-tokens', '16,40', '--batch', '1,2', '--repeats', '5', '--levels', '1,4', '--slo-ttft-ms', '10000', '--out', out, '--gate', 'throughput.decode_tps>=1']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /batch-1 decode [\d.]+ tok\/s \[[\d.]+–[\d.]+\]/);
+  assert.match(r.stdout, /roofline: [\d.]+ GB\/s memory bandwidth/);
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as ThroughputSummary;
+  assert.equal(s.schema, 'emobench.throughput/1');
+  const t = s.models[0]!.throughput;
+  assert.deepEqual(t.grid.map((g) => [g.batch, g.prompt_tokens]), [[1, 16], [1, 40], [2, 16], [2, 40]]);
+  for (const g of t.grid) {
+    assert.equal(g.decode_tps.n, 5);
+    assert.ok(g.decode_tps.q1 <= g.decode_tps.median.value && g.decode_tps.median.value <= g.decode_tps.q3);
+    assert.ok(g.prefill_tps.median.value > 0);
+  }
+  assert.deepEqual(t.serving.map((l) => l.concurrency), [1, 4]);
+  for (const l of t.serving) {
+    assert.equal(l.failed, 0);
+    assert.equal(l.completed, l.requests);
+    assert.equal(l.token_source, 'server');
+    assert.equal(l.goodput, l.request_throughput, 'a 10 s TTFT objective is met by every request');
+  }
+  assert.ok(t.roofline && t.roofline.limit_tps > 0 && t.roofline.percent_of_limit > 0);
+  const failing = emobench(['gate', out, '--gate', 'throughput.decode_tps>=1000000']);
+  assert.equal(failing.code, 1);
+});
+
+test('prompts of an exact token length', () => {
+  const tok = new Tokenizer([]);
+  for (const n of [1, 2, 17, 128]) assert.equal(tok.encode(textOfTokens(tok, n, 3), { bos: true }).length, n);
+});
+
+test('spread statistics and the roofline arithmetic', () => {
+  const s = spread([5, 1, 4, 2, 3], 1);
+  assert.equal(s.median.value, 3);
+  assert.deepEqual([s.q1, s.q3, s.n, s.mean], [2, 4, 5, 3]);
+  assert.ok(Math.abs(s.p90 - 4.6) < 1e-12);
+  assert.equal(rooflineTokensPerSecond({ bytes_per_s: 24e9, buffer_mb: 1, runs: 1 }, 372e6).toFixed(1), '64.5');
+  const bw = probeBandwidth({ bufferMb: 16, runs: 2 });
+  assert.ok(bw.bytes_per_s > 1e8, `implausible bandwidth ${bw.bytes_per_s}`);
+});
