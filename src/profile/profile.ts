@@ -1,0 +1,174 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadDataset } from '../datasets/load.js';
+import { UserError } from '../errors.js';
+import { CONFIGS, EMOTIONS, type ConfigName, type ModelConfig } from '../model/config.js';
+import type { KvDtype } from '../model/kv-cache.js';
+import { ScratchModel, type ScratchOptions } from '../model/scratch-model.js';
+import { SHIPPED_SCRATCH } from '../models/scratch.js';
+import { parseModelSpec } from '../models/spec.js';
+import { seededShuffle } from '../run/runner.js';
+import { wilson, type Estimate } from '../scoring/ci.js';
+import { pkgPath } from '../util/paths.js';
+import { classifyThroughCache, measureMemory, type MemoryMeasurement } from './measure.js';
+
+export interface ProfileOptions {
+  model: string;
+  kv: KvDtype[];
+  seq: number[];
+  batch: number[];
+  /** KV-head counts to sweep (grouped-query attention); only for random-weight configs. */
+  kvHeads: number[] | null;
+  window: (number | null)[];
+  /** Decode steps timed at the end of each fill. */
+  decodeSteps: number;
+  /** Emotion test rows for the accuracy cost of each KV setting (0 skips it). */
+  accuracyRows: number;
+  seed: number;
+  log: (line: string) => void;
+}
+
+export interface SweepRow extends Omit<MemoryMeasurement, 'timeline'> {
+  /** K + V + scales bytes saved against fp32 with the same heads, window, batch and length. */
+  kv_saving_pct: number;
+  /** Whole inference memory (weights + KV + activations) saved against that fp32 setting. */
+  total_saving_pct: number;
+  kv_error_pct: number;
+}
+
+export interface AccuracyRow {
+  kv: KvDtype;
+  window: number | null;
+  accuracy: Estimate;
+  /** Points against fp32 with the same window (negative = worse). */
+  delta_pts: number;
+}
+
+export interface ProfileResult {
+  schema: 'emobench.profile/1';
+  model: string;
+  config: ModelConfig;
+  params: number;
+  sweep: SweepRow[];
+  accuracy: AccuracyRow[];
+  timeline: { setting: string; points: MemoryMeasurement['timeline'] };
+  claims: {
+    /** Memory of the emotion-bias mechanism: bias on vs off at the longest length (claimed +15%). */
+    bias_overhead_pct: number;
+    /** Best KV setting's total inference-memory saving at the longest length, batch 1 (claimed −30%). */
+    best_setting: string;
+    best_total_saving_pct: number;
+  };
+}
+
+/** The scratch model under test: trained weights (scratch, scratch:<dir>) or a random config (scratch@paper). */
+async function openScratch(spec: string, opts: ScratchOptions, kvHeads?: number): Promise<ScratchModel> {
+  const s = parseModelSpec(spec);
+  if (s.name !== 'scratch') throw new UserError(`profile measures the scratch model's own engine memory; "${spec}" is not a scratch spec`);
+  if (s.config !== undefined) {
+    const base = CONFIGS[s.config as ConfigName];
+    if (!base) throw new UserError(`model spec "${spec}": unknown config "${s.config}" (known: ${Object.keys(CONFIGS).join(', ')})`);
+    const cfg = kvHeads === undefined ? base : { ...base, nKvHeads: kvHeads };
+    if (cfg.nHeads % cfg.nKvHeads !== 0) throw new UserError(`--kv-heads ${kvHeads}: must divide the ${cfg.nHeads} query heads`);
+    return ScratchModel.random(cfg, Number(s.options['seed'] ?? 0), undefined, opts);
+  }
+  if (kvHeads !== undefined) throw new UserError('--kv-heads changes the architecture: it needs a random-weight config such as scratch@paper');
+  const dir = s.target === undefined ? SHIPPED_SCRATCH : resolve(s.target);
+  if (!existsSync(join(dir, 'model.safetensors'))) throw new UserError(`no model.safetensors in ${dir}`);
+  return ScratchModel.load(dir, opts);
+}
+
+const label = (r: { kv: string; kv_heads: number; window: number | null; bias?: boolean }) =>
+  `${r.kv}${r.window ? ` window ${r.window}` : ''} · ${r.kv_heads} kv heads${r.bias === false ? ' · bias off' : ''}`;
+
+export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
+  if (!o.kv.includes('fp32')) o.kv = ['fp32', ...o.kv]; // the baseline every saving is measured against
+  const rows: SweepRow[] = [];
+  let timeline: ProfileResult['timeline'] | undefined;
+  let base: ScratchModel | undefined;
+  const headsList: (number | undefined)[] = o.kvHeads ?? [undefined];
+  for (const heads of headsList) {
+    for (const window of o.window) {
+      for (const kv of o.kv) {
+        const m = await openScratch(o.model, { kv, bias: true, ...(window ? { window } : {}) }, heads);
+        base ??= m;
+        for (const batch of o.batch) {
+          for (const seq of o.seq) {
+            if (seq > m.config.maxSeq && window === null) {
+              o.log(`  skip seq ${seq}: over the model's context of ${m.config.maxSeq}`);
+              continue;
+            }
+            const r = await measureMemory(m, batch, seq, o.decodeSteps);
+            const { timeline: points, ...row } = r;
+            if (!timeline || (batch === 1 && seq === Math.max(...o.seq) && kv !== 'fp32')) timeline = { setting: label(row), points };
+            rows.push({ ...row, kv_saving_pct: NaN, total_saving_pct: NaN, kv_error_pct: (100 * Math.abs(r.kv_measured.total - r.kv_analytic.total)) / r.kv_analytic.total });
+            o.log(`  ${label(row)} · batch ${batch} · ${seq} tokens: KV ${(r.kv_measured.total / 2 ** 20).toFixed(2)} MiB, activations ${(r.activations_bytes / 2 ** 20).toFixed(1)} MiB, decode ${r.decode_tps.toFixed(1)} tok/s`);
+          }
+        }
+        if (m !== base) m.dispose();
+      }
+    }
+  }
+  for (const r of rows) {
+    const ref = rows.find((x) => x.kv === 'fp32' && x.kv_heads === r.kv_heads && x.window === r.window && x.batch === r.batch && x.seq === r.seq);
+    if (!ref) continue;
+    // The KV cache proper (K, V and int8 scales); the bias's salience cache is fp32 in every setting.
+    const cacheBytes = (x: SweepRow) => x.kv_measured.k + x.kv_measured.v + x.kv_measured.scales;
+    r.kv_saving_pct = 100 * (1 - cacheBytes(r) / cacheBytes(ref));
+    r.total_saving_pct = 100 * (1 - r.total_bytes / ref.total_bytes);
+  }
+
+  const longest = Math.max(...rows.map((r) => r.seq));
+  // The bias's memory: the same fp32 setting with the mechanism off (no salience weights, cache or extra activations).
+  const on = rows.find((r) => r.kv === 'fp32' && r.window === null && r.batch === 1 && r.seq === longest && r.kv_heads === base!.config.nKvHeads);
+  let biasOverhead = NaN;
+  if (on) {
+    const off = await openScratch(o.model, { kv: 'fp32', bias: false }, o.kvHeads ? base!.config.nKvHeads : undefined);
+    const r = await measureMemory(off, 1, longest, o.decodeSteps);
+    const offWeights = r.weights_bytes - biasWeightBytes(off.config);
+    biasOverhead = 100 * (on.total_bytes / (offWeights + r.kv_measured.total + r.activations_bytes) - 1);
+    off.dispose();
+  }
+  const candidates = rows.filter((r) => r.batch === 1 && r.seq === longest && Number.isFinite(r.total_saving_pct));
+  const best = candidates.sort((a, b) => b.total_saving_pct - a.total_saving_pct)[0];
+
+  const accuracy = o.accuracyRows > 0 ? await accuracyCost(o, base!) : [];
+  base?.dispose();
+  return {
+    schema: 'emobench.profile/1',
+    model: o.model,
+    config: base!.config,
+    params: base!.info().params,
+    sweep: rows,
+    accuracy,
+    timeline: timeline!,
+    claims: { bias_overhead_pct: biasOverhead, best_setting: best ? `${label(best)} at ${longest} tokens` : 'n/a', best_total_saving_pct: best?.total_saving_pct ?? NaN },
+  };
+}
+
+/** Parameters that exist only for the emotion bias: per-block salience projections and β. */
+function biasWeightBytes(cfg: ModelConfig): number {
+  let n = 0;
+  for (let l = cfg.emotionLayer + 1; l < cfg.nLayers; l++) n += cfg.dModel * cfg.nEmotions + cfg.nHeads;
+  return n * 4;
+}
+
+/** Emotion accuracy with the test texts streamed through each KV setting's cache, against fp32. */
+async function accuracyCost(o: ProfileOptions, base: ScratchModel): Promise<AccuracyRow[]> {
+  const data = await loadDataset(pkgPath('datasets', 'emotion', 'emotion.csv'), { labels: [...EMOTIONS] });
+  const rows = seededShuffle(data.rows.filter((r) => r.split === 'test'), o.seed).slice(0, o.accuracyRows);
+  const out: AccuracyRow[] = [];
+  for (const window of o.window) {
+    let fp32 = NaN;
+    for (const kv of o.kv) {
+      const m = base.withOptions({ kv, bias: true, ...(window ? { window } : {}) });
+      const preds = classifyThroughCache(m, rows.map((r) => r.text));
+      const correct = preds.filter((p, i) => EMOTIONS[p] === rows[i]!.label).length;
+      const acc = wilson(correct, rows.length);
+      if (kv === 'fp32') fp32 = acc.value;
+      out.push({ kv, window, accuracy: acc, delta_pts: 100 * (acc.value - fp32) });
+      o.log(`  accuracy through the ${kv} cache${window ? ` (window ${window})` : ''}: ${(100 * acc.value).toFixed(1)}% on ${rows.length} test texts`);
+    }
+  }
+  return out;
+}
