@@ -33,7 +33,13 @@ export function loadEndpoints(file = DEFAULT_REGISTRY): Map<string, Endpoint> {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   if (doc.errors.length > 0) throw new UserError(`${where(file, lc.linePos(doc.errors[0]!.pos[0]).line)}: invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-  const parsed = RegistrySchema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (e) {
+    throw new UserError(`${file}: invalid YAML: ${(e as Error).message}`);
+  }
+  const parsed = RegistrySchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number, number] } | undefined;

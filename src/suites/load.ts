@@ -42,7 +42,14 @@ export function parseSuiteText(text: string, file: string): LoadedSuite['spec'] 
     const pos = lineCounter.linePos(err.pos[0]);
     throw new UserError(`${where(file, pos.line, pos.col)}: invalid YAML: ${err.message.split('\n')[0]}`);
   }
-  const result = SuiteSchema.safeParse(doc.toJS());
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (e) {
+    // Errors the parser defers to conversion, such as an alias to an anchor never defined.
+    throw new UserError(`${file}: invalid YAML: ${(e as Error).message}`);
+  }
+  const result = SuiteSchema.safeParse(value);
   if (result.success) return result.data;
 
   const lines = result.error.issues.map((issue) => {

@@ -55,9 +55,10 @@ export interface FaultProxy {
 
 /**
  * A real HTTP proxy between emobench and a real server that injects the failures production APIs
- * produce. `plan(n, body)` picks the fault for request n (bodies let a test fail one sample always).
+ * produce. `plan(n, body)` picks the fault for request n (bodies let a test fail one sample always);
+ * `rawBody(n)`, when given, replaces every answer with that text.
  */
-export async function startFaultProxy(upstream: string, plan: (n: number, body: string) => Fault): Promise<FaultProxy> {
+export async function startFaultProxy(upstream: string, plan: (n: number, body: string) => Fault, rawBody?: (n: number) => string): Promise<FaultProxy> {
   const up = new URL(upstream);
   const state: FaultProxy = { url: '', injected: {}, requests: 0, close: async () => undefined };
   const stalled: ServerResponse[] = [];
@@ -66,7 +67,13 @@ export async function startFaultProxy(upstream: string, plan: (n: number, body: 
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const fault = plan(state.requests++, body);
+      const n = state.requests++;
+      if (rawBody) {
+        // Answer with arbitrary bytes as a 200 event stream: what a broken server might send.
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        return res.end(rawBody(n));
+      }
+      const fault = plan(n, body);
       if (fault !== 'pass') state.injected[fault] = (state.injected[fault] ?? 0) + 1;
       switch (fault) {
         case 'http429':

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { emobenchAsync, tempDir } from './helpers/cli.js';
+import { startServe } from './helpers/servers.js';
+
+const KEY = 'sk-planted-7f3a9c1e5b';
+
+/** Every file below dir, as text. */
+function allText(dir: string): string {
+  let out = '';
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    out += statSync(p).isDirectory() ? allText(p) : readFileSync(p, 'utf8');
+  }
+  return out;
+}
+
+test('an API key never appears in results, cache, reports, JUnit, logs or error messages', async () => {
+  const server = await startServe(['--model', 'scratch@tiny'], { EMOBENCH_API_KEY: KEY });
+  const work = tempDir();
+  const env = { RIGHT_KEY: KEY, WRONG_KEY: `${KEY}-wrong` };
+  const common = ['--suite', 'emotion', '--limit', '6', '--max-tokens', '3', '--cache-dir', join(work, 'cache'), '--timeout', '2'];
+  const outputs: string[] = [];
+  try {
+    const spec = (envName: string) => `openai:scratch@tiny?base_url=${server.url}&api_key_env=${envName}`;
+    for (const [name, args] of [
+      ['ok', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'ok'), '--report', '--junit', join(work, 'junit.xml'), '--gate', 'emotion.accuracy>=0.99']],
+      ['denied', ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'denied'), '--no-cache']],
+      ['dry', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--dry-run']],
+      ['json', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'json'), '--json']],
+    ] as const) {
+      const r = await emobenchAsync([...args], { env });
+      outputs.push(r.stdout, r.stderr);
+      assert.notEqual(r.code, 3, `${name}: ${r.stderr}`);
+    }
+    const denied = readFileSync(join(work, 'denied', 'samples.jsonl'), 'utf8');
+    assert.match(denied, /HTTP 401/, 'the wrong key was refused, and the refusal recorded');
+    const ok = readFileSync(join(work, 'ok', 'samples.jsonl'), 'utf8');
+    assert.doesNotMatch(ok, /HTTP 401/);
+    outputs.push((await emobenchAsync(['report', join(work, 'ok'), join(work, 'denied'), '--out', join(work, 'report.html')])).stderr);
+    outputs.push((await emobenchAsync(['rescore', join(work, 'ok')])).stdout);
+  } finally {
+    outputs.push(server.stderr());
+    await server.stop();
+  }
+  const everything = allText(work) + outputs.join('\n');
+  assert.ok(everything.length > 10_000, 'there was output to search');
+  assert.equal(everything.includes(KEY), false, 'the planted key leaked');
+  assert.equal(everything.includes('sk-planted'), false, 'a prefix of the planted key leaked');
+});
