@@ -329,7 +329,8 @@ export class Tokenizer {
     await writeFile(path, `${JSON.stringify(this.toJSON(), null, 2)}\n`);
   }
 
-  private bytesOf(id: number): Uint8Array {
+  /** The UTF-8 bytes a token stands for: what maps tokens back onto spans of the text. */
+  bytesOf(id: number): Uint8Array {
     const bytes = this.tokenBytes[id];
     if (bytes === undefined) throw new RangeError(`token id ${id} is outside the vocabulary 0..${this.vocabSize - 1}`);
     return bytes;
