@@ -62,7 +62,7 @@ export interface ProfileResult {
 }
 
 /** The scratch model under test: trained weights (scratch, scratch:<dir>) or a random config (scratch@paper). */
-async function openScratch(spec: string, opts: ScratchOptions, kvHeads?: number): Promise<ScratchModel> {
+export async function openScratch(spec: string, opts: ScratchOptions, kvHeads?: number): Promise<ScratchModel> {
   const s = parseModelSpec(spec);
   if (s.name !== 'scratch') throw new UserError(`profile measures the scratch model's own engine memory; "${spec}" is not a scratch spec`);
   if (s.config !== undefined) {
