@@ -17,7 +17,7 @@ import { attentionHtml } from '../analysis/attention-html.js';
 import { profileHtml } from '../profile/html.js';
 import { profileTable } from '../profile/console.js';
 import type { KvDtype } from '../model/kv-cache.js';
-import { dryRun, resumeEval, runEval } from '../run/eval.js';
+import { dryRun, resumeEval, runEval, type Decoding } from '../run/eval.js';
 import { runThroughputEval } from '../run/throughput-eval.js';
 import { throughputReport } from '../report/throughput-console.js';
 import { loadSuite } from '../suites/load.js';
@@ -133,7 +133,9 @@ export async function main(argv: string[]): Promise<number> {
           .option('shard', { type: 'string', describe: 'run only shard I of N (0-based, I/N), split by a hash of sample ids; combine with `emobench merge`' })
           .option('resume', { type: 'string', describe: 'continue an interrupted run directory; its plan comes from its run.json' })
           .option('force', { type: 'boolean', default: false, describe: 'with --resume: continue even though the suite, dataset or models changed' })
-          .option('temperature', { type: 'number', describe: 'chat models: sampling temperature' })
+          .option('temperature', { type: 'string', describe: 'chat models: sampling temperature, or a list for a decoding sweep (0,0.4,1.0)' })
+          .option('shots', { type: 'number', describe: "chat models: worked examples from the suite's train split before each question" })
+          .option('cot', { type: 'boolean', default: false, describe: "chat models: use the suite's chain-of-thought system prompt" })
           .option('top-p', { type: 'number', describe: 'chat models: nucleus sampling' })
           .option('max-tokens', { type: 'number', describe: 'chat models: most tokens to generate per answer' })
           .option('base-url', { type: 'string', describe: 'openai: models: endpoint base URL (e.g. http://127.0.0.1:8000/v1), overriding baselines/models.yaml' })
@@ -146,7 +148,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('prompt-tokens', { type: 'string', describe: 'throughput suite: prompt lengths, e.g. 128,512' })
           .option('output-tokens', { type: 'number', describe: 'throughput suite: tokens decoded per timed generation' })
           .option('batch', { type: 'string', describe: 'throughput suite: batch sizes, e.g. 1,4' })
-          .option('repeats', { type: 'number', describe: 'throughput suite: timed repetitions per setting (after warm-up)' })
+          .option('repeats', { type: 'number', describe: 'chat models: answer each question this many times per setting (consistency); throughput suite: timed repetitions' })
           .option('levels', { type: 'string', describe: 'throughput suite: request concurrency levels, e.g. 1,4,16,64' })
           .option('slo-ttft-ms', { type: 'number', describe: 'throughput suite: goodput objective for time to first token' })
           .option('slo-tpot-ms', { type: 'number', describe: 'throughput suite: goodput objective for time per output token' })
@@ -180,8 +182,22 @@ export async function main(argv: string[]): Promise<number> {
           baseUrl: a['base-url'],
           apiKeyEnv: a['api-key-env'],
         };
-        const sampling: Sampling = Object.fromEntries(
-          Object.entries({ temperature: a.temperature, top_p: a['top-p'], max_tokens: a['max-tokens'], seed: a.seed }).filter(([, v]) => v !== undefined),
+        const temperatures = a.temperature === undefined ? [] : a.temperature.split(',').map((t) => {
+          const x = Number(t);
+          if (t.trim() === '' || !Number.isFinite(x) || x < 0 || x > 2) throw new UsageError(`--temperature: "${t}" is not a number from 0 to 2`);
+          return x;
+        });
+        const sampling: Decoding = Object.fromEntries(
+          Object.entries({
+            temperature: temperatures.length === 1 ? temperatures[0] : undefined,
+            temperatures: temperatures.length > 1 ? temperatures : undefined,
+            repeats: a.repeats,
+            shots: a.shots,
+            cot: a.cot || undefined,
+            top_p: a['top-p'],
+            max_tokens: a['max-tokens'],
+            seed: a.seed,
+          }).filter(([, v]) => v !== undefined),
         );
         const bar = progressBar(process.stderr.isTTY === true && !a.quiet && !a.json);
         const stop = stopOnSignals(a.quiet);

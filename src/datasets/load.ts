@@ -6,11 +6,13 @@ import { UserError, where } from '../errors.js';
 import { sha256File } from '../util/hash.js';
 import type { LoadedDataset, LoadOptions } from './types.js';
 import { readGoEmotions } from './formats/goemotions.js';
+import { readGsm8k } from './formats/gsm8k.js';
+import { readMgsm } from './formats/mgsm.js';
 import { readWrime } from './formats/wrime.js';
 import { readXed } from './formats/xed.js';
 import { RowValidator } from './validate.js';
 
-export const DATASET_FORMATS = ['csv', 'tsv', 'jsonl', 'goemotions', 'xed', 'wrime'] as const;
+export const DATASET_FORMATS = ['csv', 'tsv', 'jsonl', 'goemotions', 'xed', 'wrime', 'gsm8k', 'mgsm'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** `csv:path`, `jsonl:path`, or a bare path whose extension names the format. */
@@ -53,6 +55,12 @@ export async function loadDataset(spec: string, opts: LoadOptions = {}, baseDir?
       break;
     case 'wrime':
       dropped = await readWrime(path, v);
+      break;
+    case 'gsm8k':
+      await readGsm8k(path, v);
+      break;
+    case 'mgsm':
+      await readMgsm(path, v);
       break;
   }
   if (v.rows.length === 0) throw new UserError(`${path}: no valid rows`);

@@ -9,6 +9,10 @@ export interface Row {
   tags: string[];
   /** 1-based line in the source file, for error messages and the sample explorer. */
   line: number;
+  /** Reasoning rows: number of steps (results are broken down by it), problem kind, answer options. */
+  difficulty?: number;
+  kind?: string;
+  choices?: string[];
 }
 
 export interface SkippedRow {

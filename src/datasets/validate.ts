@@ -47,7 +47,15 @@ export class RowValidator {
     if (this.ids.has(id)) return `field "id": duplicate id "${id}"`;
     this.ids.add(id);
     const tags = asText(fields['tags']);
+    const difficulty = fields['difficulty'];
+    if (difficulty !== undefined && difficulty !== '' && !Number.isInteger(Number(difficulty))) return `field "difficulty": "${String(difficulty)}" is not a whole number (id ${id})`;
+    const choices = fields['choices'];
+    if (choices !== undefined && !(Array.isArray(choices) && choices.every((c) => typeof c === 'string'))) return `field "choices": expected an array of strings (id ${id})`;
+    const kind = asText(fields['kind']);
     return {
+      ...(difficulty !== undefined && difficulty !== '' ? { difficulty: Number(difficulty) } : {}),
+      ...(kind ? { kind } : {}),
+      ...(choices !== undefined ? { choices: choices as string[] } : {}),
       id,
       text,
       label,

@@ -1,4 +1,5 @@
 import type { Summary } from '../results/types.js';
+import type { Estimate } from '../scoring/ci.js';
 import { estimate, pct, table } from './format.js';
 
 /** One leaderboard, three renderings: the terminal, markdown (PR comments, step summaries), CSV. */
@@ -10,13 +11,27 @@ interface Board {
 
 function board(summary: Summary): Board {
   const langs = [...new Set(summary.models.flatMap((m) => Object.keys(m.by_lang)))].sort();
-  const sorted = [...summary.models].sort((a, b) => b.metrics.macro_f1.value - a.metrics.macro_f1.value);
-  const header = ['model', 'n', 'accuracy % [95% CI]', 'macro-F1 % [95% CI]', ...langs.map((l) => `acc ${l}`), 'unparsed', 'errors'];
+  const classes = summary.task === 'classification';
+  const sweeps = summary.models.some((m) => m.sweep);
+  // Generation suites have no classes: rank by accuracy there, by macro-F1 otherwise.
+  const key = (m: Summary['models'][number]) => (classes ? m.metrics.macro_f1.value : m.metrics.accuracy.value);
+  const sorted = [...summary.models].sort((a, b) => key(b) - key(a));
+  const header = [
+    'model',
+    'n',
+    'accuracy % [95% CI]',
+    ...(classes ? ['macro-F1 % [95% CI]'] : []),
+    ...(sweeps ? ['mean ± sd over repeats', 'consistency %'] : []),
+    ...langs.map((l) => `acc ${l}`),
+    'unparsed',
+    'errors',
+  ];
   const rows = sorted.map((m) => [
-    m.spec,
+    m.setting ? `${m.spec} [${m.setting}]` : m.spec,
     String(m.n),
     estimate(m.metrics.accuracy),
-    estimate(m.metrics.macro_f1),
+    ...(classes ? [estimate(m.metrics.macro_f1)] : []),
+    ...(sweeps ? (m.sweep ? [`${pct(m.sweep.accuracy_mean)} ± ${pct(m.sweep.accuracy_sd)}`, pct(m.sweep.consistency)] : ['—', '—']) : []),
     ...langs.map((l) => (m.by_lang[l] ? pct(m.by_lang[l].accuracy.value) : '—')),
     String(m.metrics.unparseable - m.errors),
     String(m.errors),
@@ -27,7 +42,31 @@ function board(summary: Summary): Board {
 
 export function leaderboard(summary: Summary): string {
   const b = board(summary);
-  return `${b.title}\n${table(b.header, b.rows, b.header.map((_, i) => i > 0))}`;
+  return `${b.title}\n${table(b.header, b.rows, b.header.map((_, i) => i > 0))}${breakdowns(summary)}`;
+}
+
+/**
+ * Results by difficulty and problem kind, and each language's gap to English with its interval:
+ * printed under the leaderboard when a suite has them.
+ */
+function breakdowns(summary: Summary): string {
+  const out: string[] = [];
+  const name = (m: Summary['models'][number]) => (m.setting ? `${m.spec} [${m.setting}]` : m.spec);
+  const groups = [...new Set(summary.models.flatMap((m) => Object.keys(m.by_group ?? {})))];
+  for (const g of groups) {
+    const values = [...new Set(summary.models.flatMap((m) => Object.keys(m.by_group?.[g] ?? {})))];
+    out.push(`\naccuracy % by ${g}\n${table(['model', ...values], summary.models.map((m) => [name(m), ...values.map((v) => (m.by_group?.[g]?.[v] ? estimate(m.by_group[g]![v]!.accuracy) : '—'))]), [false, ...values.map(() => true)])}`);
+  }
+  const gapLangs = [...new Set(summary.models.flatMap((m) => Object.entries(m.by_lang).filter(([, b]) => b.gap_vs_en).map(([l]) => l)))].sort();
+  if (gapLangs.length > 0) {
+    out.push(`\nnon-native gap: accuracy minus English's, points [95% CI]\n${table(['model', ...gapLangs], summary.models.map((m) => [name(m), ...gapLangs.map((l) => (m.by_lang[l]?.gap_vs_en ? signedPts(m.by_lang[l]!.gap_vs_en!) : '—'))]), [false, ...gapLangs.map(() => true)])}`);
+  }
+  return out.join('\n');
+}
+
+function signedPts(e: Estimate): string {
+  const f = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+  return `${f(e.value)} [${f(e.lo)}, ${f(e.hi)}]`;
 }
 
 /** Markdown for one run, or for several (one table per run, separated by a blank line). */

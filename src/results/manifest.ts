@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { Sampling } from '../models/types.js';
+import type { Decoding } from '../run/eval.js';
 import { stableStringify } from '../util/hash.js';
 import { writeFileAtomic } from './run-dir.js';
 
@@ -26,8 +26,8 @@ export interface RunManifest {
   limit: number | null;
   shard: Shard | null;
   lenient: boolean;
-  /** Decoding settings for chat models: they change predictions, so resume must not mix them. */
-  sampling: Sampling;
+  /** Decoding settings for chat models (and sweep, shots, CoT): they change predictions, so resume must not mix them. */
+  sampling: Decoding;
 }
 
 export function writeManifest(dir: string, m: RunManifest): void {

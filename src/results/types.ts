@@ -36,12 +36,20 @@ export interface SampleRecord {
   attempts?: number;
   /** Served from the response cache: no request was made. */
   cached?: boolean;
+  /** Decoding sweeps: the setting and repeat index this answer came from. */
+  setting?: string;
+  repeat?: number;
+  /** Reasoning rows: carried for the breakdowns. */
+  difficulty?: number;
+  kind?: string;
 }
 
 export interface LangBreakdown {
   n: number;
   accuracy: Estimate;
   macro_f1: Estimate;
+  /** Languages other than English: accuracy minus English's, with a Newcombe 95% interval. */
+  gap_vs_en?: Estimate;
 }
 
 export interface ModelResult {
@@ -53,6 +61,11 @@ export interface ModelResult {
   metrics: ClassificationMetrics;
   by_lang: Record<string, LangBreakdown>;
   latency_ms: { mean: number; p50: number; p90: number };
+  /** Breakdowns beyond language: by difficulty (reasoning steps) and by problem kind. */
+  by_group?: Record<string, Record<string, LangBreakdown>>;
+  /** Decoding sweeps: the setting, and accuracy mean ± sd across repeats with answer consistency. */
+  setting?: string;
+  sweep?: { repeats: number; accuracy_mean: number; accuracy_sd: number; consistency: number };
   /** Chat models: totals over the run's requests. */
   usage?: { prompt_tokens: number; completion_tokens: number; cost_usd: number | null; cached: number; ttft_ms_p50: number | null };
 }

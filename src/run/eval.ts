@@ -5,7 +5,9 @@ import type { LoadedDataset } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { createModel, type ModelContext } from '../models/registry.js';
 import type { Model, Sampling } from '../models/types.js';
-import { fill, renderChat } from '../prompts/render.js';
+import { fill } from '../prompts/render.js';
+import { promptBuilder } from '../prompts/shots.js';
+import { answerer } from '../extract/answer.js';
 import { estimateTokens } from '../models/openai.js';
 import { manifestDifferences, MANIFEST_SCHEMA, readManifest, writeManifest, type RunManifest, type Shard } from '../results/manifest.js';
 import { readSamples } from '../results/read-samples.js';
@@ -14,7 +16,7 @@ import { SUMMARY_SCHEMA, type ModelResult, type SampleRecord, type Summary } fro
 import { loadSuite } from '../suites/load.js';
 import type { LoadedSuite, Suite } from '../suites/schema.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
-import { aggregateModel } from './aggregate.js';
+import { aggregateVariants } from './aggregate.js';
 import { runClassification, splitRows } from './runner.js';
 
 export interface EvalOptions {
@@ -32,11 +34,13 @@ export interface EvalOptions {
   onProgress?: (done: number, total: number, model: string) => void;
   /** Extra checks of the user's input against the suite (gates), run before anything is written. */
   validate?: (suite: Suite) => void;
-  /** Decoding settings for chat models. */
-  sampling?: Sampling;
+  /** Decoding settings for chat models; `temperatures` and `repeats` make a decoding sweep. */
+  sampling?: Decoding;
   maxCost?: number;
   modelContext?: ModelContext;
 }
+
+export type Decoding = Sampling & { temperatures?: number[]; repeats?: number; shots?: number; cot?: boolean };
 
 export interface EvalResult {
   dir: string;
@@ -110,6 +114,15 @@ export async function resumeEval(
   return { ...result, resumed: done.length };
 }
 
+/** The settings × repeats a run sends: one setting unless --temperature lists several. */
+function decodingPlan(d: Decoding): { settings: Sampling[]; repeats: number } {
+  const base: Sampling = Object.fromEntries(
+    Object.entries({ temperature: d.temperature, top_p: d.top_p, max_tokens: d.max_tokens, seed: d.seed, stop: d.stop }).filter(([, v]) => v !== undefined),
+  );
+  const settings = d.temperatures && d.temperatures.length > 0 ? d.temperatures.map((temperature) => ({ ...base, temperature })) : [base];
+  return { settings, repeats: d.repeats ?? 1 };
+}
+
 export interface DryRunRow {
   model: string;
   requests: number;
@@ -125,9 +138,12 @@ export async function dryRun(opts: EvalOptions): Promise<DryRunRow[]> {
   const outputPerRequest = opts.sampling?.max_tokens ?? 16;
   return p.models.map((m) => {
     if (m.classify || !m.chat) return { model: m.spec, requests: 0, prompt_tokens: 0, max_output_tokens: 0, cost_usd: 0 };
-    const prompt = p.evalRows.reduce((a, r) => a + estimateTokens(renderChat(p.suite.spec.prompt!, { text: r.text, labels: labels.join(', ') }).map((x) => x.content).join('\n')), 0);
-    const usage = { prompt_tokens: prompt, completion_tokens: outputPerRequest * p.evalRows.length };
-    return { model: m.spec, requests: p.evalRows.length, prompt_tokens: prompt, max_output_tokens: usage.completion_tokens, cost_usd: m.cost?.(usage) ?? null };
+    const prompts = promptBuilder(p.suite.spec.prompt!, p.trainRows, { labels, shots: opts.sampling?.shots, cot: opts.sampling?.cot ?? false, seed: opts.seed });
+    const { settings, repeats } = decodingPlan(opts.sampling ?? {});
+    const times = settings.length * repeats;
+    const prompt = times * p.evalRows.reduce((a, r) => a + estimateTokens(prompts(r).map((x) => x.content).join('\n')), 0);
+    const usage = { prompt_tokens: prompt, completion_tokens: outputPerRequest * p.evalRows.length * times };
+    return { model: m.spec, requests: p.evalRows.length * times, prompt_tokens: prompt, max_output_tokens: usage.completion_tokens, cost_usd: m.cost?.(usage) ?? null };
   });
 }
 
@@ -135,7 +151,7 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
   const suite = await loadSuite(opts.suite);
   const spec = suite.spec;
   opts.validate?.(spec);
-  if (spec.task !== 'classification' || !spec.dataset) {
+  if (spec.task === 'throughput' || !spec.dataset) {
     throw new UserError(`suite "${spec.name}" has task "${spec.task}", which \`eval\` runs through its own path; this one cannot`);
   }
   const ds = spec.dataset;
@@ -150,10 +166,11 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
     throw new UserError(`${dataset.path}: no rows with split "${ds.split}" to evaluate${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''} (found splits: ${[...new Set(dataset.rows.map((r) => r.split))].join(', ')})`);
   }
   let trainSource = dataset.path;
-  if (opts.dataset && trainRows.length === 0) {
-    // A public file usually has no train split of ours: baselines then learn from the suite's own
-    // train split, and the summary says so.
-    const own = await loadDataset(ds.path, { labels: spec.labels }, dirname(suite.file));
+  const trainFrom = ds.train_path ?? (opts.dataset ? ds.path : undefined);
+  if (trainFrom && trainRows.length === 0) {
+    // A test-only set (a public file, a parallel set): baselines learn from the suite's train file,
+    // and the summary says which.
+    const own = await loadDataset(trainFrom, { labels: spec.labels }, dirname(suite.file));
     trainRows.push(...splitRows(ds, own, opts.seed).trainRows);
     trainSource = own.path;
   }
@@ -163,6 +180,10 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
   const models: Model[] = [];
   for (const s of specs) models.push(await createModel(s, opts.modelContext));
   const chatOnly = models.filter((m) => !m.classify && m.chat);
+  if (spec.task === 'generation') {
+    const mute = models.find((m) => !m.chat);
+    if (mute) throw new UserError(`model ${mute.spec} can only pick among labels; suite "${spec.name}" needs free-form answers (use a generative model, e.g. scratch?head=lm or openai:…)`);
+  }
   if (chatOnly.length > 0 && !spec.prompt) {
     throw new UserError(`${suite.file}: suite has no "prompt", which chat models (${chatOnly.map((m) => m.spec).join(', ')}) need`);
   }
@@ -194,7 +215,11 @@ async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, don
         done,
         signal: opts.signal,
         onProgress: opts.onProgress,
-        sampling: opts.sampling ?? {},
+        ...decodingPlan(opts.sampling ?? {}),
+        answerer: answerer(spec.extract?.type ?? 'label', spec.labels, spec.extract?.aliases),
+        promptFor: spec.prompt
+          ? promptBuilder(spec.prompt, p.trainRows, { labels: spec.labels ?? [], shots: opts.sampling?.shots, cot: opts.sampling?.cot ?? false, seed: opts.seed })
+          : () => [],
         maxCost: opts.maxCost,
       },
       p.evalRows,
@@ -205,7 +230,7 @@ async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, don
       complete,
       stoppedBy: stoppedBy ?? (opts.signal?.aborted ? 'signal' : undefined),
       started,
-      models: p.models.map((m) => aggregateModel(m.meta(), records.get(m.spec) ?? [], spec.labels ?? [], opts.seed)),
+      models: p.models.flatMap((m) => aggregateVariants(m.meta(), records.get(m.spec) ?? [], spec.task === 'classification' ? (spec.labels ?? []) : null, opts.seed)),
     });
     writeSummary(paths.summary, summary);
     return { dir: paths.dir, summary, resumed: 0 };

@@ -5,7 +5,8 @@ import { manifestDifferences, readManifest, writeManifest } from '../results/man
 import { readSamples } from '../results/read-samples.js';
 import { prepareRunDir, SampleWriter, writeSummary } from '../results/run-dir.js';
 import type { SampleRecord, Summary } from '../results/types.js';
-import { aggregateModel } from './aggregate.js';
+import { aggregateVariants } from './aggregate.js';
+import { sampleKey } from './runner.js';
 import { buildSummary, prepare } from './eval.js';
 
 /**
@@ -51,7 +52,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   const byKey = new Map<string, SampleRecord>();
   for (const d of dirs) {
     for (const r of readSamples(join(d, 'samples.jsonl')).records) {
-      const key = `${r.model}\u0000${r.id}`;
+      const key = sampleKey(r.model, r.id, r.setting, r.repeat);
       if (byKey.has(key)) throw new UserError(`merge: sample ${r.id} of model ${r.model} appears in more than one shard`);
       byKey.set(key, r);
     }
@@ -74,8 +75,8 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   const models = p.models.map((m) => {
     // The meta a shard recorded after preparing its model (a baseline's fitted vocabulary, say).
     const meta = shardSummaries.map((s) => s?.models.find((x) => x.spec === m.spec)?.meta).find((x) => x) ?? m.meta();
-    return aggregateModel(meta, [...byKey.values()].filter((r) => r.model === m.spec), labels, first.seed);
-  });
+    return aggregateVariants(meta, [...byKey.values()].filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed);
+  }).flat();
   const starts = shardSummaries.flatMap((s) => (s ? [s.meta.started_at] : [])).sort();
   const summary = buildSummary({ p, complete: byKey.size === expected && shardSummaries.every((s) => s?.complete), started: new Date(starts[0] ?? Date.now()), models });
   writeSummary(paths.summary, summary);

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { loadRun } from '../compare/compare.js';
-import { labelExtractor } from '../extract/label.js';
+import { answerer } from '../extract/answer.js';
 import { readManifest } from '../results/manifest.js';
 import { writeFileAtomic, writeSummary } from '../results/run-dir.js';
 import type { SampleRecord, Summary } from '../results/types.js';
 import { loadSuite } from '../suites/load.js';
-import { aggregateModel } from './aggregate.js';
+import { aggregateVariants } from './aggregate.js';
 
 /**
  * Recomputes predictions and metrics from the raw outputs stored in samples.jsonl, with the current
@@ -15,18 +15,22 @@ export async function rescoreRun(dir: string): Promise<{ summary: Summary; chang
   const run = loadRun(dir);
   const suite = await loadSuite(readManifest(dir).suite.file);
   const labels = run.summary.labels;
-  const extractor = labelExtractor(labels, suite.spec.extract?.aliases ?? {});
+  const judge = answerer(suite.spec.extract?.type ?? 'label', labels, suite.spec.extract?.aliases ?? {});
   let changed = 0;
   const records: SampleRecord[] = run.samples.map((r) => {
-    const pred = r.error === null ? extractor.extract(r.output) : null;
-    const correct = r.error === null && pred === r.expected;
+    // The row as far as a sample record keeps it: enough for every extractor.
+    const row = { id: r.id, text: r.input, label: r.expected, lang: r.lang, split: '', tags: r.tags, line: 0, ...(r.kind ? { kind: r.kind } : {}) };
+    const pred = r.error === null ? judge.extract(r.output, row) : null;
+    const correct = r.error === null && judge.correct(pred, row);
     if (pred !== r.pred || correct !== r.correct) changed++;
     return { ...r, pred, correct };
   });
   writeFileAtomic(join(run.dir, 'samples.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const summary: Summary = {
     ...run.summary,
-    models: run.summary.models.map((m) => aggregateModel(m.meta, records.filter((r) => r.model === m.spec), labels, run.summary.meta.seed)),
+    models: [...new Map(run.summary.models.map((m) => [m.spec, m.meta])).entries()].flatMap(([spec, meta]) =>
+      aggregateVariants(meta, records.filter((r) => r.model === spec), run.summary.task === 'classification' ? labels : null, run.summary.meta.seed),
+    ),
   };
   writeSummary(join(run.dir, 'summary.json'), summary);
   return { summary, changed };

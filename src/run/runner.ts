@@ -2,8 +2,8 @@ import { setImmediate } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import type { LoadedDataset, Row } from '../datasets/types.js';
 import type { ChatResult, ClassifyOutput, Model, Sampling } from '../models/types.js';
-import { labelExtractor, type LabelExtractor } from '../extract/label.js';
-import { renderChat } from '../prompts/render.js';
+import type { Answerer } from '../extract/answer.js';
+import type { ChatMessage } from '../prompts/render.js';
 import type { Shard } from '../results/manifest.js';
 import { SampleWriter } from '../results/run-dir.js';
 import type { SampleRecord } from '../results/types.js';
@@ -24,8 +24,14 @@ export interface RunPlan {
   done: readonly SampleRecord[];
   /** Stops scheduling new batches; batches in flight finish and are written. */
   signal?: AbortSignal;
-  /** Decoding settings for chat models. */
-  sampling: Sampling;
+  /** Decoding settings for chat models: one, or several for a decoding sweep. */
+  settings: Sampling[];
+  /** Times each chat request is repeated per setting (answer consistency). */
+  repeats: number;
+  /** Turns a model's text into an answer and judges it (the suite's extract type). */
+  answerer: Answerer;
+  /** The chat messages for a row (template, k-shot examples, chain of thought). */
+  promptFor: (row: Row) => ChatMessage[];
   /** Stop scheduling once this many USD have been spent (chat models with prices). */
   maxCost?: number;
   onProgress?: (done: number, total: number, model: string) => void;
@@ -69,19 +75,23 @@ export async function runClassification(
   const finished = new Set<string>();
   for (const r of plan.done) {
     records.get(r.model)?.push(r);
-    finished.add(`${r.model}\u0000${r.id}`);
+    finished.add(sampleKey(r.model, r.id, r.setting, r.repeat));
   }
-  const total = evalRows.length * plan.models.length;
+  const sweep = plan.settings.length > 1 || plan.repeats > 1;
+  const variants = plan.settings.flatMap((sampling) => Array.from({ length: plan.repeats }, (_, repeat) => ({ sampling, repeat, setting: sweep ? settingName(sampling) : undefined })));
+  const total = evalRows.length * plan.models.reduce((a, m) => a + (m.classify ? 1 : variants.length), 0);
   let done = plan.done.length;
   let complete = true;
   let spent = plan.done.reduce((a, r) => a + (r.cost_usd ?? 0), 0);
   let budgetHit = false;
   const overBudget = () => (budgetHit ||= plan.maxCost !== undefined && spent >= plan.maxCost);
-  const extractor = labelExtractor(labels, plan.suite.extract?.aliases ?? {});
   try {
     for (const model of plan.models) {
-      const todo = evalRows.filter((r) => !finished.has(`${model.spec}\u0000${r.id}`));
-      if (todo.length === 0) continue;
+      // A classifier answers once per row; a chat model once per row, setting and repeat.
+      const jobs = model.classify
+        ? evalRows.filter((r) => !finished.has(sampleKey(model.spec, r.id))).map((row) => ({ row, variant: undefined }))
+        : variants.flatMap((variant) => evalRows.filter((r) => !finished.has(sampleKey(model.spec, r.id, variant.setting, variant.setting ? variant.repeat : undefined))).map((row) => ({ row, variant })));
+      if (jobs.length === 0) continue;
       if (plan.signal?.aborted || overBudget()) {
         complete = false;
         break;
@@ -89,9 +99,9 @@ export async function runClassification(
       await model.prepare?.({ train: trainRows, labels, seed: plan.seed });
       const limit = pLimit(plan.concurrency);
       // Classifiers take batches; chat models take one request per row (concurrency is per request).
-      const batches: Row[][] = [];
+      const batches: (typeof jobs)[] = [];
       const size = model.classify ? BATCH : 1;
-      for (let i = 0; i < todo.length; i += size) batches.push(todo.slice(i, i + size));
+      for (let i = 0; i < jobs.length; i += size) batches.push(jobs.slice(i, i + size));
       await Promise.all(
         batches.map((batch) =>
           limit(async () => {
@@ -102,7 +112,9 @@ export async function runClassification(
               complete = false;
               return;
             }
-            const recs = model.classify ? await classifyBatch(model, batch, labels, plan.suite.name) : [await chatOne(model, batch[0]!, plan, extractor)];
+            const recs = model.classify
+              ? await classifyBatch(model, batch.map((j) => j.row), labels, plan.suite.name)
+              : [await chatOne(model, batch[0]!.row, plan, batch[0]!.variant!)];
             for (const rec of recs) {
               writer.write(rec);
               records.get(model.spec)!.push(rec);
@@ -120,20 +132,34 @@ export async function runClassification(
   return { records, complete: complete && !plan.signal?.aborted, stoppedBy: budgetHit ? `budget (--max-cost ${plan.maxCost} USD reached)` : undefined };
 }
 
+/** Which (model, sample[, setting, repeat]) a record answers: the unit resume skips and merge dedupes. */
+export function sampleKey(model: string, id: string, setting?: string, repeat?: number): string {
+  return setting === undefined ? `${model}\u0000${id}` : `${model}\u0000${id}\u0000${setting}\u0000${repeat ?? 0}`;
+}
+
+/** "t=0.4 p=0.9": a decoding setting's name in results. */
+export function settingName(s: Sampling): string {
+  return [`t=${s.temperature ?? 'default'}`, ...(s.top_p !== undefined ? [`p=${s.top_p}`] : [])].join(' ');
+}
+
 /** One chat request for one row: prompt from the suite's template, answer extracted from the text. */
-async function chatOne(model: Model, row: Row, plan: RunPlan, extractor: LabelExtractor): Promise<SampleRecord> {
-  const labels = plan.suite.labels ?? [];
-  const messages = renderChat(plan.suite.prompt!, { text: row.text, labels: labels.join(', ') });
+async function chatOne(model: Model, row: Row, plan: RunPlan, variant: { sampling: Sampling; repeat: number; setting?: string }): Promise<SampleRecord> {
+  const messages = plan.promptFor(row);
   const t0 = performance.now();
   let res: ChatResult;
   try {
-    res = await model.chat!({ messages, sampling: plan.sampling, repeat: 0 }, plan.signal);
+    // Each repeat samples with its own seed, or repeats of a sampled setting would all agree.
+    const sampling = variant.repeat === 0 ? variant.sampling : { ...variant.sampling, seed: (variant.sampling.seed ?? 0) + variant.repeat };
+    res = await model.chat!({ messages, sampling, repeat: variant.repeat }, plan.signal);
   } catch (e) {
     res = { text: '', usage: { prompt_tokens: 0, completion_tokens: 0, source: 'estimate' }, e2e_ms: 0, cached: false, attempts: 1, error: (e as Error).message };
   }
   const error = res.error ?? null;
-  const pred = error === null ? extractor.extract(res.text) : null;
+  const pred = error === null ? plan.answerer.extract(res.text, row) : null;
   return {
+    ...(variant.setting !== undefined ? { setting: variant.setting, repeat: variant.repeat } : {}),
+    ...(row.difficulty !== undefined ? { difficulty: row.difficulty } : {}),
+    ...(row.kind !== undefined ? { kind: row.kind } : {}),
     model: model.spec,
     suite: plan.suite.name,
     id: row.id,
@@ -143,7 +169,7 @@ async function chatOne(model: Model, row: Row, plan: RunPlan, extractor: LabelEx
     expected: row.label,
     output: res.text,
     pred,
-    correct: error === null && pred === row.label,
+    correct: error === null && plan.answerer.correct(pred, row),
     latency_ms: Math.round((performance.now() - t0) * 1000) / 1000,
     error,
     usage: res.usage,

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { type Document, LineCounter, isMap, isNode, isScalar, parseDocument } from 'yaml';
@@ -19,7 +19,7 @@ export function resolveSuitePath(nameOrPath: string, cwd = process.cwd()): strin
 }
 
 export function listShippedSuites(): string[] {
-  return ['emotion'];
+  return readdirSync(pkgPath('suites')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
 }
 
 export async function loadSuite(nameOrPath: string, cwd = process.cwd()): Promise<LoadedSuite> {

@@ -14,16 +14,23 @@ export const DatasetSpecSchema = z.strictObject({
   split: z.string().min(1).default('test'),
   /** Rows with this split train the classical baselines (nb, majority) and feed few-shot prompts. */
   train_split: z.string().min(1).default('train'),
+  /** Another file to take the train split from, when the dataset itself has none (a test-only set). */
+  train_path: z.string().min(1).optional(),
 });
 
 export const PromptSchema = z.strictObject({
   system: z.string().optional(),
   /** `{{text}}` and `{{labels}}` are replaced; anything else in double braces is an error. */
   user: z.string().min(1),
+  /** System prompt used instead of `system` with --cot (chain of thought). */
+  cot_system: z.string().optional(),
+  /** Worked examples from the train split put before each question (k-shot); --shots overrides. */
+  shots: z.number().int().nonnegative().default(0),
 });
 
 export const ExtractSchema = z.strictObject({
-  type: z.enum(['label', 'number', 'choice']),
+  /** auto: per row — options → choice, a numeric gold answer → number, else short text. */
+  type: z.enum(['label', 'number', 'choice', 'text', 'auto']),
   /** Extra words that count as each label in model output (other languages, synonyms). */
   aliases: z.record(z.string(), z.array(z.string().min(1))).optional(),
 });
@@ -68,6 +75,9 @@ export const SuiteSchema = z
     }
     if (s.task !== 'throughput' && !s.metrics) {
       ctx.addIssue({ code: 'custom', path: ['metrics'], message: `a ${s.task} suite needs metrics` });
+    }
+    if (s.task !== 'throughput' && !s.extract && s.task === 'generation') {
+      ctx.addIssue({ code: 'custom', path: ['extract'], message: 'a generation suite needs an answer extractor' });
     }
     if (s.task === 'classification' && !s.labels) {
       ctx.addIssue({ code: 'custom', path: ['labels'], message: 'a classification suite needs a label set' });

@@ -1,0 +1,49 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { basename } from 'node:path';
+import type { RowValidator } from '../validate.js';
+
+/**
+ * GSM8K (openai/grade-school-math) JSONL: one `{"question", "answer"}` per line, the worked answer
+ * ending with a line `#### <number>` (thousands commas allowed). Rows: text = the question, label =
+ * that number without commas, lang en. GSM8K has no ids, so the id is `<file stem>:<line>`, and the
+ * split comes from the file name (train.jsonl / test.jsonl; anything else is test).
+ */
+export async function readGsm8k(path: string, v: RowValidator): Promise<void> {
+  const stem = basename(path).replace(/\.[^.]+$/, '');
+  const split = stem === 'train' ? 'train' : 'test';
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const raw of lines) {
+    n++;
+    const text = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
+    if (text.trim() === '') continue;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch (e) {
+      v.reject(n, `invalid JSON: ${(e as Error).message}`);
+      continue;
+    }
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      v.reject(n, 'expected a JSON object {"question", "answer"} per line');
+      continue;
+    }
+    const { question, answer } = obj as Record<string, unknown>;
+    if (typeof question !== 'string' || question.trim() === '') {
+      v.reject(n, 'field "question": expected a non-empty string');
+      continue;
+    }
+    if (typeof answer !== 'string') {
+      v.reject(n, 'field "answer": expected a string ending in "#### <number>"');
+      continue;
+    }
+    const last = answer.trimEnd().split('\n').pop()!.trim();
+    const gold = /^####\s*(-?[\d,]+(?:\.\d+)?)$/.exec(last)?.[1]?.replace(/,/g, '');
+    if (gold === undefined) {
+      v.reject(n, `field "answer": the last line must be "#### <number>", found "${last.slice(0, 60)}"`);
+      continue;
+    }
+    v.add({ line: n, fields: { id: `${stem}:${n}`, text: question, label: gold, lang: 'en', split } });
+  }
+}
