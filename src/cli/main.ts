@@ -31,6 +31,7 @@ import { emobenchVersion } from '../util/meta.js';
 import { progressBar } from './progress.js';
 import { serve } from '../serve/command.js';
 import { reportCommand, runReport } from './report-command.js';
+import { exportCommand } from './export-command.js';
 import { trainCommand } from './train-command.js';
 import { SERVE_DEFAULTS } from '../serve/server.js';
 
@@ -288,6 +289,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     )
     .command(reportCommand)
+    .command(exportCommand)
     .command(trainCommand)
     .command(
       'rescore <run>',

@@ -13,6 +13,7 @@ export const MODEL_KINDS: Record<string, string> = {
   nb: 'naive Bayes over character 1-3-grams, trained on the suite train split',
   scratch: 'the scratch emotion transformer: scratch (shipped), scratch:<dir>, scratch@paper|small|tiny (random), ?kv=int8&bias=off&window=N&head=lm',
   openai: 'openai:<name|model-id>: any OpenAI-compatible endpoint (baselines/models.yaml or --base-url)',
+  onnx: 'onnx:<file.onnx|dir>: a local ONNX classifier or causal LM (tokenizer.json beside it), or an `emobench export-onnx` file; ?head=lm',
 };
 
 /** Run-wide settings some models need (API models: cache, timeouts, endpoint overrides). */
@@ -33,6 +34,9 @@ export async function createModel(raw: string, ctx: ModelContext = DEFAULT_MODEL
     case 'scratch':
       // Loaded on demand: TensorFlow.js costs start-up time that baseline-only runs should not pay.
       return (await import('./scratch.js')).createScratchModel(spec);
+    case 'onnx':
+      // Loaded on demand: onnxruntime's native library costs start-up time.
+      return (await import('./onnx.js')).createOnnxModel(spec);
     case 'openai': {
       if (!spec.target) throw new UserError(`model spec "${raw}": name the model, e.g. openai:gpt-4o-mini`);
       checkOptions(spec, ['base_url', 'api_key_env']);

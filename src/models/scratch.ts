@@ -1,62 +1,115 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { CONFIGS, EMOTIONS, type ConfigName } from '../model/config.js';
-import type { KvDtype } from '../model/kv-cache.js';
+import type { EngineInfo } from '../model/backend.js';
+import { CONFIGS, EMOTIONS, type ConfigName, type ModelConfig } from '../model/config.js';
+import type { KvBytes, KvDtype } from '../model/kv-cache.js';
 import { ScratchModel, type ScratchOptions } from '../model/scratch-model.js';
+import { Tokenizer } from '../model/tokenizer.js';
+import { initWeights, loadWeights, type Weights } from '../model/weights.js';
+import type { WeightFormat } from '../onnx/export.js';
+import type { OrtInfo } from '../onnx/ort-engine.js';
 import type { ChatMessage } from '../prompts/render.js';
 import { configHash, sha256File } from '../util/hash.js';
 import { pkgPath } from '../util/paths.js';
 import { checkOptions, type ModelSpec } from './spec.js';
 import type { ChatRequest, ChatResult, ClassifyOutput, Footprint, Model, ModelMeta, Sampling, TimedGeneration } from './types.js';
-import type { Tokenizer } from '../model/tokenizer.js';
 import { mulberry32 } from '../util/rng.js';
 
 /** Where the trained default `scratch` model ships. */
 export const SHIPPED_SCRATCH = pkgPath('models', 'scratch');
 
-const OPTIONS = ['kv', 'bias', 'window', 'head', 'seed', 'engine'] as const;
+const OPTIONS = ['kv', 'bias', 'window', 'head', 'seed', 'engine', 'weights'] as const;
+
+/** What the harness calls, on either engine: ScratchModel (tfjs) or OrtScratchEngine (onnxruntime). */
+type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generate' | 'generateBatch'> & {
+  info(): { params: number; engine: EngineInfo | OrtInfo };
+  kvBytes(shape: { tokens: number; batch: number }): KvBytes | undefined;
+  /** Bytes of the weights as the engine holds them, when not 4 per parameter. */
+  weightBytes?(): number;
+  dispose(): void | Promise<void>;
+};
 
 /**
  * The scratch transformer as a harness model.
  *   scratch                 the shipped trained weights (models/scratch)
  *   scratch:<dir>           weights saved by `emobench train`
  *   scratch@paper|small|tiny  random weights from a fixed seed (speed and memory work)
- * Options: kv=fp32|fp16|int8, bias=on|off, window=N, head=emotion|lm, seed=N, engine=tfjs.
- * head=emotion (default) classifies with the emotion head; head=lm answers the suite's prompt by
- * generating text, like any chat model.
+ * Options: kv=fp32|fp16|int8, bias=on|off, window=N, head=emotion|lm, seed=N, engine=tfjs|ort,
+ * weights=fp32|int8 (engine=ort). head=emotion (default) classifies with the emotion head; head=lm
+ * answers the suite's prompt by generating text, like any chat model. engine=ort exports the model
+ * to ONNX (cached by weights hash) and runs it with onnxruntime.
  */
 export async function createScratchModel(spec: ModelSpec): Promise<Model> {
   checkOptions(spec, OPTIONS);
   const o = spec.options;
-  const kv = (o['kv'] ?? 'fp32') as KvDtype;
-  if (!['fp32', 'fp16', 'int8'].includes(kv)) throw new UserError(`model spec "${spec.raw}": kv must be fp32, fp16 or int8`);
+  const kv = parseKv(spec);
   const bias = parseOnOff(spec, 'bias', true);
   const window = o['window'] === undefined ? undefined : positiveInt(spec, 'window');
   const head = o['head'] ?? 'emotion';
   if (head !== 'emotion' && head !== 'lm') throw new UserError(`model spec "${spec.raw}": head must be emotion or lm`);
-  if ((o['engine'] ?? 'tfjs') !== 'tfjs') throw new UserError(`model spec "${spec.raw}": engine "${o['engine']}" is not available yet (tfjs is)`);
+  const engine = o['engine'] ?? 'tfjs';
+  if (engine !== 'tfjs' && engine !== 'ort') throw new UserError(`model spec "${spec.raw}": engine must be tfjs or ort`);
+  const weightFormat = parseWeightFormat(spec);
+  if (engine === 'tfjs' && weightFormat !== 'fp32') throw new UserError(`model spec "${spec.raw}": weights=${weightFormat} needs engine=ort (tfjs keeps fp32 weights)`);
+  if (engine === 'ort' && window !== undefined) throw new UserError(`model spec "${spec.raw}": window is not supported with engine=ort (the exported graph attends over its whole cache)`);
   const opts: ScratchOptions = { kv, bias, ...(window ? { window } : {}) };
 
-  let model: ScratchModel;
-  let source: Record<string, unknown>;
+  const source = await resolveScratchSource(spec);
+  let model: ScratchRunner;
+  if (engine === 'ort') {
+    const { config, weights, tokenizer } = await loadScratchArrays(source);
+    // Loaded on demand, like tfjs: onnxruntime's native library costs start-up time.
+    const { OrtScratchEngine } = await import('../onnx/ort-engine.js');
+    model = await OrtScratchEngine.create(config, weights, tokenizer, { bias, kv, weights: weightFormat });
+  } else {
+    model = source.kind === 'random' ? await ScratchModel.random(source.config, source.seed, undefined, opts) : await ScratchModel.load(source.dir, opts);
+  }
+  // The engine joins the hashed config only when not the default, so tfjs runs keep their hashes.
+  const engineConfig = engine === 'ort' ? { engine, weights: weightFormat } : {};
+  return new ScratchHarnessModel(spec.raw, model, { ...source.describe, kv, bias, window: window ?? null, head, ...engineConfig }, head === 'emotion');
+}
+
+/** Where a scratch spec's weights come from, checked; `describe` is what the run metadata records. */
+export type ScratchSource =
+  | { kind: 'random'; config: ModelConfig; seed: number; describe: Record<string, unknown> }
+  | { kind: 'dir'; dir: string; describe: Record<string, unknown> };
+
+export async function resolveScratchSource(spec: ModelSpec): Promise<ScratchSource> {
   if (spec.config !== undefined) {
     if (spec.target !== undefined) throw new UserError(`model spec "${spec.raw}": give either @config (random weights) or :dir (trained weights), not both`);
-    const cfg = CONFIGS[spec.config as ConfigName];
-    if (!cfg) throw new UserError(`model spec "${spec.raw}": unknown config "${spec.config}" (known: ${Object.keys(CONFIGS).join(', ')})`);
-    const seed = o['seed'] === undefined ? 0 : positiveInt(spec, 'seed', true);
-    model = await ScratchModel.random(cfg, seed, undefined, opts);
-    source = { config: spec.config, seed };
-  } else {
-    const dir = spec.target === undefined ? SHIPPED_SCRATCH : resolve(spec.target);
-    const weights = join(dir, 'model.safetensors');
-    if (!existsSync(weights)) {
-      throw new UserError(spec.target === undefined ? `the shipped scratch model is missing (${weights}); train one with \`emobench train\`` : `model spec "${spec.raw}": no model.safetensors in ${dir}`);
-    }
-    model = await ScratchModel.load(dir, opts);
-    source = { dir, weights_sha256: await sha256File(weights) };
+    const config = CONFIGS[spec.config as ConfigName];
+    if (!config) throw new UserError(`model spec "${spec.raw}": unknown config "${spec.config}" (known: ${Object.keys(CONFIGS).join(', ')})`);
+    const seed = spec.options['seed'] === undefined ? 0 : positiveInt(spec, 'seed', true);
+    return { kind: 'random', config, seed, describe: { config: spec.config, seed } };
   }
-  return new ScratchHarnessModel(spec.raw, model, { ...source, kv, bias, window: window ?? null, head }, head === 'emotion');
+  const dir = spec.target === undefined ? SHIPPED_SCRATCH : resolve(spec.target);
+  const weights = join(dir, 'model.safetensors');
+  if (!existsSync(weights)) {
+    throw new UserError(spec.target === undefined ? `the shipped scratch model is missing (${weights}); train one with \`emobench train\`` : `model spec "${spec.raw}": no model.safetensors in ${dir}`);
+  }
+  return { kind: 'dir', dir, describe: { dir, weights_sha256: await sha256File(weights) } };
+}
+
+/** The weights as plain arrays, without tfjs: for engine=ort and `emobench export-onnx`. */
+export async function loadScratchArrays(source: ScratchSource): Promise<{ config: ModelConfig; weights: Weights<Float32Array>; tokenizer: Tokenizer }> {
+  if (source.kind === 'random') return { config: source.config, weights: initWeights(source.config, source.seed), tokenizer: new Tokenizer([]) };
+  const { config, weights } = await loadWeights(source.dir);
+  const tokenizer = await Tokenizer.load(join(source.dir, 'tokenizer.json'));
+  if (tokenizer.vocabSize > config.vocabSize) throw new UserError(`${source.dir}: tokenizer has ${tokenizer.vocabSize} tokens but the model only ${config.vocabSize}`);
+  return { config, weights, tokenizer };
+}
+
+export function parseKv(spec: ModelSpec): KvDtype {
+  const kv = spec.options['kv'] ?? 'fp32';
+  if (kv !== 'fp32' && kv !== 'fp16' && kv !== 'int8') throw new UserError(`model spec "${spec.raw}": kv must be fp32, fp16 or int8`);
+  return kv;
+}
+
+export function parseWeightFormat(spec: ModelSpec): WeightFormat {
+  const w = spec.options['weights'] ?? 'fp32';
+  if (w !== 'fp32' && w !== 'int8') throw new UserError(`model spec "${spec.raw}": weights must be fp32 or int8`);
+  return w;
 }
 
 class ScratchHarnessModel implements Model {
@@ -64,7 +117,7 @@ class ScratchHarnessModel implements Model {
 
   constructor(
     readonly spec: string,
-    private readonly model: ScratchModel,
+    private readonly model: ScratchRunner,
     private readonly config: Record<string, unknown>,
     emotionHead: boolean,
   ) {
@@ -138,12 +191,12 @@ class ScratchHarnessModel implements Model {
   footprint(): Footprint {
     const info = this.model.info();
     const perToken = this.model.kvBytes({ tokens: 1, batch: 1 })!.allocated;
-    // tfjs keeps weights in float32 whatever the file stored.
-    return { weight_bytes: info.params * 4, kv_bytes_per_context_token: perToken.k + perToken.v + perToken.scales };
+    // tfjs keeps weights in float32 whatever the file stored; onnxruntime holds them as exported.
+    return { weight_bytes: this.model.weightBytes?.() ?? info.params * 4, kv_bytes_per_context_token: perToken.k + perToken.v + perToken.scales };
   }
 
   async close(): Promise<void> {
-    this.model.dispose();
+    await this.model.dispose();
   }
 }
 
@@ -176,7 +229,7 @@ export function chatPrompt(messages: readonly ChatMessage[]): string {
   return `${messages.map((m) => m.content.trim()).join('\n\n')}\nAnswer:`;
 }
 
-function parseOnOff(spec: ModelSpec, key: string, dflt: boolean): boolean {
+export function parseOnOff(spec: ModelSpec, key: string, dflt: boolean): boolean {
   const v = spec.options[key];
   if (v === undefined) return dflt;
   if (['on', 'true', '1'].includes(v)) return true;
