@@ -1,11 +1,11 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'csv-parse';
 import { UserError, where } from '../errors.js';
 import { sha256File } from '../util/hash.js';
 import type { LoadedDataset, LoadOptions } from './types.js';
 import { readGoEmotions } from './formats/goemotions.js';
+import { jsonObjects } from './formats/lines.js';
 import { readGsm8k } from './formats/gsm8k.js';
 import { readMgsm } from './formats/mgsm.js';
 import { readWrime } from './formats/wrime.js';
@@ -105,22 +105,5 @@ async function readDelimited(path: string, delimiter: string, v: RowValidator): 
 
 /** One JSON object per line; blank lines are allowed. */
 async function readJsonl(path: string, v: RowValidator): Promise<void> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const text of lines) {
-    n++;
-    if (text.trim() === '') continue;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch (e) {
-      v.reject(n, `invalid JSON: ${(e as Error).message}`);
-      continue;
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      v.reject(n, 'expected a JSON object per line');
-      continue;
-    }
-    v.add({ line: n, fields: obj as Record<string, unknown> });
-  }
+  for await (const [line, fields] of jsonObjects(path, v)) v.add({ line, fields });
 }

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { basename } from 'node:path';
 import type { RowValidator } from '../validate.js';
+import { jsonObjects } from './lines.js';
 
 /**
  * GSM8K (openai/grade-school-math) JSONL: one `{"question", "answer"}` per line, the worked answer
@@ -12,24 +11,8 @@ import type { RowValidator } from '../validate.js';
 export async function readGsm8k(path: string, v: RowValidator): Promise<void> {
   const stem = basename(path).replace(/\.[^.]+$/, '');
   const split = stem === 'train' ? 'train' : 'test';
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const raw of lines) {
-    n++;
-    const text = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
-    if (text.trim() === '') continue;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(text);
-    } catch (e) {
-      v.reject(n, `invalid JSON: ${(e as Error).message}`);
-      continue;
-    }
-    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      v.reject(n, 'expected a JSON object {"question", "answer"} per line');
-      continue;
-    }
-    const { question, answer } = obj as Record<string, unknown>;
+  for await (const [n, obj] of jsonObjects(path, v, 'a JSON object {"question", "answer"} per line')) {
+    const { question, answer } = obj;
     if (typeof question !== 'string' || question.trim() === '') {
       v.reject(n, 'field "question": expected a non-empty string');
       continue;

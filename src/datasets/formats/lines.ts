@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { RowValidator } from '../validate.js';
 
 /**
  * Yields [lineNumber, fields] for a tab-separated file without quoting (the public emotion sets
@@ -24,4 +25,30 @@ export function singleClass(mapped: readonly (Emotion5 | null)[]): Emotion5 | nu
   if (mapped.length === 0 || mapped.some((m) => m === null)) return null;
   const first = mapped[0]!;
   return mapped.every((m) => m === first) ? first : null;
+}
+
+/**
+ * Yields [lineNumber, object] for each JSON object line of a JSONL file; blank lines are skipped
+ * and a line that is not a JSON object is rejected (with its line) through the validator.
+ */
+export async function* jsonObjects(path: string, v: RowValidator, expected = 'a JSON object per line'): AsyncGenerator<[number, Record<string, unknown>]> {
+  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const raw of lines) {
+    n++;
+    const text = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
+    if (text.trim() === '') continue;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(text);
+    } catch (e) {
+      v.reject(n, `invalid JSON: ${(e as Error).message}`);
+      continue;
+    }
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      v.reject(n, `expected ${expected}`);
+      continue;
+    }
+    yield [n, obj as Record<string, unknown>];
+  }
 }
