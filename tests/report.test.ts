@@ -12,7 +12,7 @@ import { esc, jsonForScript, paretoFront, renderReport, tiesWithLeader } from '.
 import { extraValue, leaderboardCsv, leaderboardMarkdown } from '../src/report/leaderboard.js';
 import { claimStatus, evaluateClaims, parseClaims, specMatches, type PublishedClaim } from '../src/report/published.js';
 import type { SampleRecord } from '../src/results/types.js';
-import { ROOT, tempDir } from './helpers/cli.js';
+import { ROOT, emobench, tempDir } from './helpers/cli.js';
 import { LABELS, writeFixtureRun } from './helpers/fixture-run.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -430,4 +430,59 @@ test('the explorer stays fast with 100,000 samples', async () => {
   } finally {
     await browser.close();
   }
+});
+
+test('report folds throughput runs, memory profiles and attention analyses into one page and checks their claims', async () => {
+  const base = tempDir('emobench-report-extras-');
+  const tp = join(base, 'tp');
+  const prof = join(base, 'prof');
+  const att = join(base, 'att');
+  for (const args of [
+    ['eval', '--suite', 'throughput', '--model', 'scratch@tiny', '--prompt-tokens', '16', '--batch', '1', '--repeats', '3', '--levels', '1', '--out', tp],
+    ['profile', '--model', 'scratch@tiny', '--kv', 'fp16,int8', '--seq', '16,32', '--accuracy-rows', '0', '--run-dir', prof],
+    ['attention', '--model', 'scratch@tiny', '--text', 'I love this, so happy!', '--text', 'This is awful', '--run-dir', att],
+  ]) {
+    const r = emobench(args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const scored = writeFixtureRun(join(base, 'scored'), 'nb', Array.from({ length: 40 }, (_, i) => i % 4 !== 0));
+  const out = join(base, 'all.html');
+  const r = emobench(['report', scored, tp, prof, att, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /4 runs/);
+  const html = readFileSync(out, 'utf8');
+  for (const id of ['leaderboard', 'throughput', 'memory', 'attention', 'claims']) assert.match(html, new RegExp(`<section id="${id}"`), id);
+
+  const profile = JSON.parse(readFileSync(join(prof, 'profile.json'), 'utf8')) as { claims: { best_total_saving_pct: number } };
+  const browser = await launch();
+  try {
+    const { page, watch } = await open(browser, out, { width: 1280, height: 900 });
+    const charts = await page.$$eval('#throughput canvas, #memory canvas', (cs) =>
+      cs.map((c) => {
+        const d = (c as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, (c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height).data;
+        let painted = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) painted++;
+        return { id: c.id, painted };
+      }),
+    );
+    assert.equal(charts.length, 3, JSON.stringify(charts));
+    for (const c of charts) assert.ok(c.painted > 1000, `${c.id} looks blank`);
+    // Each measured claim now has a figure for the tiny scratch model.
+    const row = (text: string) => page.locator('table.claims tr', { hasText: text });
+    for (const claim of ['about 85 tokens/s', 'cut inference VRAM by about 30%', 'raises attention scores on related words', 'costs about +15% memory']) {
+      assert.match(await row(claim).innerText(), /as scratch@tiny/, claim);
+      assert.notEqual(await row(claim).locator('td:last-child').innerText(), 'not measured', claim);
+    }
+    // fp16 and int8 KV on a tiny model save well under 30% of the total: the claim is not reproduced, with the figure shown.
+    assert.ok(profile.claims.best_total_saving_pct < 30);
+    assert.equal(await row('cut inference VRAM by about 30%').locator('td:last-child').innerText(), 'not reproduced');
+    assert.match(await row('cut inference VRAM by about 30%').innerText(), new RegExp(`\\t−${Math.round(profile.claims.best_total_saving_pct)}%\\t`));
+    assert.deepEqual(watch.problems, []);
+  } finally {
+    await browser.close();
+  }
+
+  // Only extras, no scored run: still a report; md/csv need a scored run.
+  assert.equal(emobench(['report', prof, '--out', join(base, 'p.html')]).code, 0);
+  assert.match(emobench(['report', prof, '--format', 'md']).stderr, /need a scored run/);
 });

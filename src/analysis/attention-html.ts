@@ -4,7 +4,7 @@ import type { LiftSummary, TextLift } from './attention-lift.js';
 const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}%` : '—');
 
 /** Tokens shaded by the attention they receive; emotion-word tokens underlined. */
-function shaded(t: TextLift, received: number[]): string {
+export function shaded(t: TextLift, received: number[]): string {
   const max = Math.max(...t.received_on, ...t.received_off, 1e-9);
   return t.tokens
     .map((tok, i) => {

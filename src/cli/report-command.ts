@@ -4,6 +4,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadRun } from '../compare/compare.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../results/run-dir.js';
+import { splitRunDirs } from '../report/extras.js';
 import { renderReport } from '../report/html.js';
 import { leaderboardCsv, leaderboardMarkdown } from '../report/leaderboard.js';
 import { parseClaims, type PublishedClaim } from '../report/published.js';
@@ -55,8 +56,10 @@ function writeOutput(out: string, text: string): void {
 export async function runReport(a: Pick<ReportArgs, 'runs' | 'out' | 'format' | 'claims' | 'title' | 'alpha'>): Promise<void> {
   if (!(a.alpha > 0 && a.alpha < 1)) throw new UserError('--alpha must be between 0 and 1, e.g. 0.05');
   if (a.runs.length === 0) throw new UserError('name at least one run directory');
-  const runs = a.runs.map((r) => loadRun(r));
+  const { scored, extras } = splitRunDirs(a.runs);
+  const runs = scored.map((r) => loadRun(r));
   if (a.format === 'md' || a.format === 'csv') {
+    if (runs.length === 0) throw new UserError('--format md and csv need a scored run (eval results), not only throughput, profile or attention runs');
     const summaries = runs.map((r) => r.summary);
     const text = a.format === 'md' ? `${leaderboardMarkdown(summaries)}\n` : leaderboardCsv(summaries, runs.length > 1 ? runs.map((r) => r.dir) : undefined);
     if (a.out === undefined) process.stdout.write(text);
@@ -64,9 +67,9 @@ export async function runReport(a: Pick<ReportArgs, 'runs' | 'out' | 'format' | 
     return;
   }
   const out = a.out ?? DEFAULT_REPORT;
-  const html = renderReport(runs, { claims: loadClaims(a.claims), alpha: a.alpha, ...(a.title === undefined ? {} : { title: a.title }) });
+  const html = renderReport(runs, { claims: loadClaims(a.claims), alpha: a.alpha, extras, ...(a.title === undefined ? {} : { title: a.title }) });
   writeOutput(out, html);
-  process.stdout.write(`report: ${out} (${Math.ceil(Buffer.byteLength(html) / 1024).toLocaleString('en-US')} KB, ${runs.length} run${runs.length === 1 ? '' : 's'})\n`);
+  process.stdout.write(`report: ${out} (${Math.ceil(Buffer.byteLength(html) / 1024).toLocaleString('en-US')} KB, ${a.runs.length} run${a.runs.length === 1 ? '' : 's'})\n`);
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
@@ -74,7 +77,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   describe: 'One self-contained HTML report (or the leaderboard as markdown / CSV) from run directories',
   builder: (y: Argv<object>): Argv<ReportArgs> =>
     y
-      .positional('runs', { type: 'string', array: true, demandOption: true, describe: 'run directories (or their summary.json files)' })
+      .positional('runs', { type: 'string', array: true, demandOption: true, describe: 'run directories (or their summary.json files): eval runs, throughput runs, profile and attention directories' })
       .option('out', { type: 'string', describe: `output file (html default: ${DEFAULT_REPORT}; md and csv default to stdout)` })
       .option('format', { choices: ['html', 'md', 'csv'] as const, default: 'html' as const, describe: 'html: the full report; md, csv: the leaderboard alone' })
       .option('claims', { type: 'string', describe: 'published claims to check (default: baselines/published.json)' })
@@ -82,6 +85,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('alpha', { type: 'number', default: 0.05, describe: 'significance level of the tie test against each suite’s leader' })
       .example('$0 report results/emotion-20261123-101500', 'writes reports/index.html')
       .example('$0 report results/main results/pr-123 --out reports/pr-123.html', 'two runs side by side')
+      .example('$0 report results/emotion-* results/throughput-* results/profile-* results/attention-*', 'accuracy, speed, memory and attention in one report, with the published claims each measures')
       .example('$0 report results/main --format md >> "$GITHUB_STEP_SUMMARY"', 'the leaderboard as markdown')
       .example('$0 report results/* --format csv --out leaderboard.csv', 'every run as CSV') as unknown as Argv<ReportArgs>,
   handler: (a: ArgumentsCamelCase<ReportArgs>) => runReport(a),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type { LoadedRun } from '../compare/compare.js';
+import { attentionSection, measurements, memorySection, throughputSection, type Extras, type Measurement } from './extras.js';
 import { holm, mcnemar } from '../compare/paired.js';
 import type { ModelResult, SampleRecord } from '../results/types.js';
 import type { Estimate } from '../scoring/ci.js';
@@ -32,6 +33,8 @@ export interface ReportOptions {
   chunkRows?: number;
   /** Samples per explorer page (default 50). */
   pageSize?: number;
+  /** Throughput runs, memory profiles and attention analyses shown beside the scored runs. */
+  extras?: Extras;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,7 +349,8 @@ function overviewMatrix(entries: readonly Entry[], suites: readonly string[]): s
 <tbody>${rows.join('\n')}</tbody></table></div>`;
 }
 
-interface ChartSpec {
+/** One chart for html-client.ts to draw with chart.js; also filled by extras.ts. */
+export interface ChartSpec {
   id: string;
   kind: 'bars' | 'scatter';
   title: string;
@@ -492,12 +496,13 @@ function speedSection(entries: readonly Entry[], charts: ChartSpec[]): string {
 ${parts.join('\n')}</section>`;
 }
 
-function claimsSection(entries: readonly Entry[], claims: readonly PublishedClaim[] | undefined): string {
+function claimsSection(entries: readonly Entry[], claims: readonly PublishedClaim[] | undefined, extra: readonly Measurement[]): string {
   const rule = `<p class="lede">A claim is <span class="badge ok">reproduced</span> when the measured 95% interval contains the claimed value or lies on the better side of it (for an "at least" claim: upper end ≥ claim; for an "at most" claim: lower end ≤ claim; a point value where there is no interval), <span class="badge bad">not reproduced</span> when the whole interval is on the worse side, and <span class="badge none">not measured</span> when no run has that metric for that model.</p>`;
   if (!claims || claims.length === 0) return `<section id="claims"><h2>Published claims</h2>${rule}<p class="muted">No published claims were given (baselines/published.json).</p></section>`;
   const rows = evaluateClaims(
     claims,
     entries.map((e) => ({ suite: e.suite, label: e.label, result: e.result })),
+    extra,
   );
   const cls: Record<ClaimRow['status'], string> = { reproduced: 'ok', 'not reproduced': 'bad', 'not measured': 'none' };
   const body = rows.map((r) => {
@@ -605,11 +610,23 @@ export function renderReport(runs: readonly LoadedRun[], opts: ReportOptions = {
   const entries = entriesOf(runs);
   const charts: ChartSpec[] = [];
   const suites = suitesOf(entries);
+  const extras = opts.extras ?? { throughput: [], profiles: [], attention: [] };
 
-  const sections =
-    entries.length === 0
-      ? ['<section><p class="muted">The runs contain no models.</p></section>']
-      : [leaderboardSection(entries, alpha), classesSection(entries, charts), languagesSection(entries, charts), speedSection(entries, charts), claimsSection(entries, opts.claims), explorerSection(entries), metadataSection(runs)];
+  const hasExtras = extras.throughput.length + extras.profiles.length + extras.attention.length > 0;
+  const scored = entries.length > 0;
+  const sections = [
+    scored ? leaderboardSection(entries, alpha) : '',
+    scored ? classesSection(entries, charts) : '',
+    scored ? languagesSection(entries, charts) : '',
+    scored ? speedSection(entries, charts) : '',
+    throughputSection(extras, charts),
+    memorySection(extras, charts),
+    attentionSection(extras),
+    scored || hasExtras ? claimsSection(entries, opts.claims, measurements(extras)) : '',
+    scored ? explorerSection(entries) : '',
+    runs.length > 0 ? metadataSection(runs) : '',
+  ].filter((x) => x !== '');
+  if (!scored && !hasExtras) sections.unshift('<section><p class="muted">The runs contain no models.</p></section>');
   const ex = explorerData(entries, chunkRows);
   const data = {
     charts,
@@ -619,13 +636,13 @@ export function renderReport(runs: readonly LoadedRun[], opts: ReportOptions = {
   };
   const incomplete = runs.filter((r) => !r.summary.complete).length;
   const nav = [
-    ['leaderboard', 'Leaderboard'],
-    ['classes', 'Classes'],
-    ['languages', 'Languages'],
-    ['speed', 'Speed'],
-    ['claims', 'Claims'],
-    ['samples', 'Samples'],
-    ['runs', 'Runs'],
+    ...(scored ? [['leaderboard', 'Leaderboard'], ['classes', 'Classes'], ['languages', 'Languages'], ['speed', 'Speed']] : []),
+    ...(extras.throughput.length ? [['throughput', 'Throughput']] : []),
+    ...(extras.profiles.length ? [['memory', 'Memory']] : []),
+    ...(extras.attention.length ? [['attention', 'Attention']] : []),
+    ...(scored || hasExtras ? [['claims', 'Claims']] : []),
+    ...(scored ? [['samples', 'Samples']] : []),
+    ...(runs.length > 0 ? [['runs', 'Runs']] : []),
   ];
   return `<!doctype html>
 <html lang="en">

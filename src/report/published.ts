@@ -148,10 +148,16 @@ export function claimStatus(claim: PublishedClaim, m: Omit<Measurement, 'model'>
 }
 
 /** One row per (claim, matching model); a claim nothing measured gets one "not measured" row. */
-export function evaluateClaims(claims: readonly PublishedClaim[], targets: readonly ClaimTarget[]): ClaimRow[] {
+export function evaluateClaims(claims: readonly PublishedClaim[], targets: readonly ClaimTarget[], extra: readonly { metric: string; model: string; value: number; lo?: number; hi?: number }[] = []): ClaimRow[] {
   const rows: ClaimRow[] = [];
   for (const claim of claims) {
     const found: ClaimRow[] = [];
+    // Figures from throughput runs, memory profiles and attention analyses.
+    for (const x of extra) {
+      if (x.metric !== claim.metric || !specMatches(x.model, claim.model)) continue;
+      const m = { value: x.value, ...(x.lo !== undefined && x.hi !== undefined ? { lo: x.lo, hi: x.hi } : {}) };
+      found.push({ claim, measured: { ...m, model: x.model }, status: claimStatus(claim, m) });
+    }
     if (claim.metric !== null) {
       const [suite, ...metric] = claim.metric.split('.');
       for (const t of targets) {
