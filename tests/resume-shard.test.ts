@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { readSamples, streamSamples } from '../src/results/read-samples.js';
 import type { SampleRecord, Summary } from '../src/results/types.js';
 import { mulberry32 } from '../src/util/rng.js';
 import { emobench, fixtureDir, ROOT, tempDir } from './helpers/cli.js';
@@ -78,6 +79,32 @@ test('a torn last line is dropped on resume and the sample is run again', () => 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /resumed: 100 samples were already done/);
   assertSameSamples(full, samplesOf(out));
+});
+
+test('streamed samples.jsonl reading matches the whole-file reader: torn tails, a bad last line, a bad middle line', async () => {
+  const line = (i: number) => `${JSON.stringify({ id: `s${i}`, text: 'x'.repeat(70_000 * (i % 2)) })}\n`;
+  const whole = Array.from({ length: 5 }, (_, i) => line(i)).join('');
+  const cases = { clean: whole, tornTail: `${whole}{"id":"s5","te`, badLast: `${whole}{"id":\n`, badMiddle: `${line(0)}oops\n${line(1)}`, badLastAndTorn: `${whole}{"id":\n{"id"` };
+  for (const [name, content] of Object.entries(cases)) {
+    for (const repair of [false, true]) {
+      const dir = fixtureDir({ 'a.jsonl': content, 'b.jsonl': content });
+      const outcome = async (read: () => Promise<unknown>) => {
+        try {
+          return { ok: await read() };
+        } catch (e) {
+          return { error: (e as Error).message.replace(/[ab]\.jsonl/, 'X') };
+        }
+      };
+      const expected = await outcome(async () => readSamples(join(dir, 'a.jsonl'), { repair }).records);
+      const streamed = await outcome(async () => {
+        const out: SampleRecord[] = [];
+        for await (const r of streamSamples(join(dir, 'b.jsonl'), { repair })) out.push(r);
+        return out;
+      });
+      assert.deepEqual(streamed, expected, `${name}, repair ${repair}`);
+      assert.equal(readFileSync(join(dir, 'b.jsonl'), 'utf8'), readFileSync(join(dir, 'a.jsonl'), 'utf8'), `${name}, repair ${repair}: file after reading`);
+    }
+  }
 });
 
 test('resume refuses a changed dataset unless forced; flags that change the plan are refused', () => {

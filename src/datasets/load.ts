@@ -3,7 +3,7 @@ import { extname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'csv-parse';
 import { UserError, where } from '../errors.js';
 import { sha256File } from '../util/hash.js';
-import type { LoadedDataset, LoadOptions } from './types.js';
+import type { LoadedDataset, LoadOptions, Row } from './types.js';
 import { readGoEmotions } from './formats/goemotions.js';
 import { jsonObjects } from './formats/lines.js';
 import { readGsm8k } from './formats/gsm8k.js';
@@ -16,7 +16,7 @@ export const DATASET_FORMATS = ['csv', 'tsv', 'jsonl', 'goemotions', 'xed', 'wri
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** `csv:path`, `jsonl:path`, or a bare path whose extension names the format. */
-export function parseDatasetSpec(spec: string, baseDir = process.cwd()): { format: DatasetFormat; path: string } {
+export function parseDatasetSpec(spec: string, baseDir = process.cwd()): DatasetFile {
   const m = /^([a-z0-9]+):(.+)$/.exec(spec);
   let format: string;
   let path: string;
@@ -35,45 +35,53 @@ export function parseDatasetSpec(spec: string, baseDir = process.cwd()): { forma
   return { format: format as DatasetFormat, path: abs };
 }
 
-export async function loadDataset(spec: string, opts: LoadOptions = {}, baseDir?: string): Promise<LoadedDataset> {
-  const { format, path } = parseDatasetSpec(spec, baseDir);
-  const v = new RowValidator(path, opts);
-  let dropped = 0;
+/** A dataset file and the format to read it in. */
+export interface DatasetFile {
+  format: DatasetFormat;
+  path: string;
+}
+
+/**
+ * The valid rows of a file in file order, read only as fast as they are consumed, so a file of any
+ * size can be scored without holding it. Bad rows throw, or (lenient) are recorded in `v`, which also
+ * counts the rows a public format's label mapping drops.
+ */
+export function readRows({ format, path }: DatasetFile, v: RowValidator): AsyncGenerator<Row> {
   switch (format) {
     case 'jsonl':
-      await readJsonl(path, v);
-      break;
+      return readJsonl(path, v);
     case 'csv':
     case 'tsv':
-      await readDelimited(path, format === 'tsv' ? '\t' : ',', v);
-      break;
+      return readDelimited(path, format === 'tsv' ? '\t' : ',', v);
     case 'goemotions':
-      dropped = await readGoEmotions(path, v);
-      break;
+      return readGoEmotions(path, v);
     case 'xed':
-      dropped = await readXed(path, v);
-      break;
+      return readXed(path, v);
     case 'wrime':
-      dropped = await readWrime(path, v);
-      break;
+      return readWrime(path, v);
     case 'gsm8k':
-      await readGsm8k(path, v);
-      break;
+      return readGsm8k(path, v);
     case 'mgsm':
-      await readMgsm(path, v);
-      break;
+      return readMgsm(path, v);
   }
-  if (v.rows.length === 0) throw new UserError(`${path}: no valid rows`);
-  return { path, format, sha256: await sha256File(path), rows: v.rows, skipped: v.skipped, dropped };
+}
+
+/** The whole file in memory: for the small sets (train splits, the bundled data); `eval` streams instead. */
+export async function loadDataset(spec: string, opts: LoadOptions = {}, baseDir?: string): Promise<LoadedDataset> {
+  const file = parseDatasetSpec(spec, baseDir);
+  const v = new RowValidator(file.path, opts);
+  const rows: Row[] = [];
+  for await (const row of readRows(file, v)) rows.push(row);
+  if (rows.length === 0) throw new UserError(`${file.path}: no valid rows`);
+  return { ...file, sha256: await sha256File(file.path), rows, skipped: v.skipped, dropped: v.dropped };
 }
 
 const REQUIRED_COLUMNS = ['id', 'text', 'label'] as const;
 
 /** Streams the file through csv-parse; the header row names the columns. */
-async function readDelimited(path: string, delimiter: string, v: RowValidator): Promise<void> {
-  const parser = createReadStream(path).pipe(
-    parse({ delimiter, bom: true, relax_column_count: true, info: true, skip_empty_lines: true }),
-  );
+async function* readDelimited(path: string, delimiter: string, v: RowValidator): AsyncGenerator<Row> {
+  const input = createReadStream(path);
+  const parser = input.pipe(parse({ delimiter, bom: true, relax_column_count: true, info: true, skip_empty_lines: true }));
   let header: string[] | undefined;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -93,17 +101,24 @@ async function readDelimited(path: string, delimiter: string, v: RowValidator): 
       }
       const fields: Record<string, unknown> = {};
       header.forEach((h, i) => (fields[h] = record[i]));
-      v.add({ line, fields });
+      const row = v.add({ line, fields });
+      if (row) yield row;
     }
   } catch (e) {
     if (e instanceof UserError) throw e;
     const err = e as Error & { lines?: number };
     throw new UserError(`${where(path, err.lines)}: malformed ${delimiter === '\t' ? 'TSV' : 'CSV'}: ${err.message}`);
+  } finally {
+    // pipe() leaves the file open when the consumer stops early (--limit, a signal).
+    input.destroy();
   }
   if (!header) throw new UserError(`${path}: empty file (expected a header row with ${REQUIRED_COLUMNS.join(', ')})`);
 }
 
 /** One JSON object per line; blank lines are allowed. */
-async function readJsonl(path: string, v: RowValidator): Promise<void> {
-  for await (const [line, fields] of jsonObjects(path, v)) v.add({ line, fields });
+async function* readJsonl(path: string, v: RowValidator): AsyncGenerator<Row> {
+  for await (const [line, fields] of jsonObjects(path, v)) {
+    const row = v.add({ line, fields });
+    if (row) yield row;
+  }
 }

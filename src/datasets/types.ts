@@ -31,6 +31,17 @@ export interface LoadedDataset {
   dropped: number;
 }
 
+/** A file as a streamed run knows it after one pass: the summary's facts, not the rows. */
+export interface DatasetStats {
+  path: string;
+  format: string;
+  sha256: string;
+  /** Valid rows in the file. */
+  rows: number;
+  skipped: SkippedRow[];
+  dropped: number;
+}
+
 export interface LoadOptions {
   /** The suite's label set; a row with another label is an error. */
   labels?: readonly string[];

@@ -9,22 +9,30 @@ export interface RawRecord {
 
 /**
  * Checks rows one at a time as they stream in, so a bad row in a large file is reported with its
- * line as soon as it is read. Strict mode throws; lenient mode records and skips.
+ * line as soon as it is read. Strict mode throws; lenient mode records and skips. It keeps no rows,
+ * only their ids (for duplicates), so a file of any size can pass through it.
  */
 export class RowValidator {
   private readonly ids = new Set<string>();
-  readonly rows: Row[] = [];
   readonly skipped: SkippedRow[] = [];
+  /** Rows a public format's label mapping leaves out by rule (not errors). */
+  dropped = 0;
 
   constructor(
     private readonly file: string,
     private readonly opts: LoadOptions,
   ) {}
 
-  add(rec: RawRecord): void {
+  /** The row when it is valid; undefined when lenient mode skipped it. */
+  add(rec: RawRecord): Row | undefined {
     const problem = this.check(rec);
-    if (typeof problem === 'string') this.reject(rec.line, problem);
-    else this.rows.push(problem);
+    if (typeof problem !== 'string') return problem;
+    this.reject(rec.line, problem);
+    return undefined;
+  }
+
+  drop(): void {
+    this.dropped++;
   }
 
   /** A problem found outside a single field (bad JSON, wrong column count). */

@@ -1,4 +1,4 @@
-import { existsSync, openSync, closeSync, readFileSync, ftruncateSync } from 'node:fs';
+import { createReadStream, existsSync, openSync, closeSync, readFileSync, ftruncateSync } from 'node:fs';
 import { UserError } from '../errors.js';
 import type { SampleRecord } from './types.js';
 
@@ -37,4 +37,62 @@ export function readSamples(path: string, opts: { repair?: boolean } = {}): { re
     }
   }
   return { records, tornBytes };
+}
+
+/**
+ * readSamples for a run too large to hold: records one at a time, with the same torn-line handling
+ * (the cut happens once the last record has been read, so read to the end).
+ */
+export async function* streamSamples(path: string, opts: { repair?: boolean } = {}): AsyncGenerator<SampleRecord> {
+  if (!existsSync(path)) return;
+  let size = 0;
+  let lineNo = 0;
+  // A line that does not parse is torn only if it is the last: decided when the next line (or the end) comes.
+  let unparsed: { line: number; bytes: number } | undefined;
+  let tornBytes = 0;
+  for await (const chunk of wholeLines(path)) {
+    if (typeof chunk === 'number') {
+      tornBytes = chunk;
+      break;
+    }
+    size += chunk.length + 1;
+    lineNo++;
+    if (unparsed) throw new UserError(`${path}:${unparsed.line}: not a valid sample record`);
+    let rec: SampleRecord;
+    try {
+      rec = JSON.parse(chunk.toString('utf8')) as SampleRecord;
+    } catch {
+      unparsed = { line: lineNo, bytes: chunk.length + 1 };
+      continue;
+    }
+    yield rec;
+  }
+  if (unparsed) {
+    if (tornBytes > 0 || !opts.repair) throw new UserError(`${path}:${unparsed.line}: not a valid sample record`);
+    tornBytes = unparsed.bytes;
+    size -= unparsed.bytes;
+  }
+  if (tornBytes > 0 && opts.repair) {
+    const fd = openSync(path, 'r+');
+    try {
+      ftruncateSync(fd, size);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/** Each newline-terminated line's bytes (without the newline), then the length of an unterminated tail if any. */
+async function* wholeLines(path: string): AsyncGenerator<Buffer | number> {
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const chunk of createReadStream(path)) {
+    let buf = rest.length > 0 ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+    let nl: number;
+    while ((nl = buf.indexOf(0x0a)) !== -1) {
+      yield buf.subarray(0, nl);
+      buf = buf.subarray(nl + 1);
+    }
+    rest = Buffer.from(buf);
+  }
+  if (rest.length > 0) yield rest.length;
 }

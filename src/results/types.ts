@@ -44,6 +44,12 @@ export interface SampleRecord {
   kind?: string;
 }
 
+/**
+ * A sample without its texts (input, output, tags, probabilities): everything metrics read, and what a
+ * run keeps in memory per sample, so memory grows with the number of samples, not their length.
+ */
+export type ScoredSample = Omit<SampleRecord, 'input' | 'output' | 'tags' | 'probs'>;
+
 export interface LangBreakdown {
   n: number;
   accuracy: Estimate;

@@ -1,5 +1,5 @@
 import type { ModelMeta } from '../models/types.js';
-import type { LangBreakdown, ModelResult, SampleRecord } from '../results/types.js';
+import type { LangBreakdown, ModelResult, SampleRecord, ScoredSample } from '../results/types.js';
 import { quantile, wilson, type Estimate } from '../scoring/ci.js';
 import { classificationMetrics, type ClassificationMetrics, type Prediction } from '../scoring/classification.js';
 
@@ -9,7 +9,7 @@ const NO_ESTIMATE = (n: number): Estimate => ({ value: NaN, lo: NaN, hi: NaN, n,
  * Metrics of free-form answers (generation suites): accuracy is the share judged correct by the
  * suite's answerer; there are no classes, so no F1 or confusion matrix.
  */
-function answerMetrics(records: readonly SampleRecord[]): ClassificationMetrics {
+function answerMetrics(records: readonly ScoredSample[]): ClassificationMetrics {
   return {
     n: records.length,
     accuracy: wilson(records.filter((r) => r.correct).length, records.length),
@@ -21,7 +21,7 @@ function answerMetrics(records: readonly SampleRecord[]): ClassificationMetrics 
 }
 
 /** One model's results per decoding setting (one result unless the run was a sweep). */
-export function aggregateVariants(meta: ModelMeta, records: readonly SampleRecord[], labels: readonly string[] | null, seed: number): ModelResult[] {
+export function aggregateVariants(meta: ModelMeta, records: readonly ScoredSample[], labels: readonly string[] | null, seed: number): ModelResult[] {
   const settings = [...new Set(records.map((r) => r.setting))];
   if (settings.length <= 1 && records.every((r) => r.repeat === undefined)) return [aggregateModel(meta, records, labels, seed)];
   return settings.map((setting) => {
@@ -44,6 +44,11 @@ export function aggregateVariants(meta: ModelMeta, records: readonly SampleRecor
   });
 }
 
+/** A sample record without its texts, for keeping until aggregation. */
+export function scored({ input: _input, output: _output, tags: _tags, probs: _probs, ...rest }: SampleRecord): ScoredSample {
+  return rest;
+}
+
 /**
  * Newcombe's hybrid score interval for a difference of two proportions (p1 − p2), from the Wilson
  * intervals of each: used for each language's gap to English.
@@ -56,15 +61,15 @@ export function proportionGap(a: Estimate, b: Estimate): Estimate {
 }
 
 /** Per-model metrics from its sample records: pure, so rescoring and merging reuse it. */
-export function aggregateModel(meta: ModelMeta, unordered: readonly SampleRecord[], labels: readonly string[] | null, seed: number): ModelResult {
+export function aggregateModel(meta: ModelMeta, unordered: readonly ScoredSample[], labels: readonly string[] | null, seed: number): ModelResult {
   // Bootstrap intervals depend on order: sorting by id makes a resumed or merged run give exactly
   // the figures of one uninterrupted run.
   const records = [...unordered].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || (a.repeat ?? 0) - (b.repeat ?? 0));
   const preds: Prediction[] = records.map((r) => ({ gold: r.expected, pred: r.error === null ? r.pred : null }));
   const errors = records.filter((r) => r.error !== null).length;
-  const metricsOf = (rs: readonly SampleRecord[], ps: readonly Prediction[], resamples?: number) =>
+  const metricsOf = (rs: readonly ScoredSample[], ps: readonly Prediction[], resamples?: number) =>
     labels === null ? answerMetrics(rs) : classificationMetrics(ps, labels, { seed, ...(resamples ? { resamples } : {}) });
-  const breakdown = (key: (r: SampleRecord) => string | undefined): Record<string, LangBreakdown> => {
+  const breakdown = (key: (r: ScoredSample) => string | undefined): Record<string, LangBreakdown> => {
     const out: Record<string, LangBreakdown> = {};
     const values = [...new Set(records.map(key))].filter((v): v is string => v !== undefined);
     for (const v of values.sort((x, y) => x.localeCompare(y, 'en', { numeric: true }))) {

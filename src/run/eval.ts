@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadDataset } from '../datasets/load.js';
-import type { LoadedDataset } from '../datasets/types.js';
+import { loadDataset, parseDatasetSpec } from '../datasets/load.js';
+import type { DatasetStats, Row } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { createModel, type ModelContext } from '../models/registry.js';
 import type { Model, Sampling } from '../models/types.js';
@@ -10,14 +10,15 @@ import { promptBuilder } from '../prompts/shots.js';
 import { answerer } from '../extract/answer.js';
 import { estimateTokens } from '../models/openai.js';
 import { manifestDifferences, MANIFEST_SCHEMA, readManifest, writeManifest, type RunManifest, type Shard } from '../results/manifest.js';
-import { readSamples } from '../results/read-samples.js';
+import { streamSamples } from '../results/read-samples.js';
 import { prepareRunDir, writeSummary } from '../results/run-dir.js';
-import { SUMMARY_SCHEMA, type ModelResult, type SampleRecord, type Summary } from '../results/types.js';
+import { SUMMARY_SCHEMA, type ModelResult, type ScoredSample, type Summary } from '../results/types.js';
 import { loadSuite } from '../suites/load.js';
 import type { LoadedSuite, Suite } from '../suites/schema.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
-import { aggregateVariants } from './aggregate.js';
-import { runClassification, splitRows } from './runner.js';
+import { aggregateVariants, scored } from './aggregate.js';
+import { scanRows, type EvalRows } from './rows.js';
+import { runClassification } from './runner.js';
 
 export interface EvalOptions {
   suite: string;
@@ -52,11 +53,12 @@ export interface EvalResult {
 /** What a run is made of, loaded and checked; nothing is written yet. */
 export interface Prepared {
   suite: LoadedSuite;
-  dataset: LoadedDataset;
+  dataset: DatasetStats;
   models: Model[];
   manifest: RunManifest;
-  evalRows: ReturnType<typeof splitRows>['evalRows'];
-  trainRows: ReturnType<typeof splitRows>['trainRows'];
+  /** Streamed from the dataset file on each pass; only their count is held. */
+  evalRows: EvalRows;
+  trainRows: Row[];
   trainSource: string;
 }
 
@@ -106,10 +108,11 @@ export async function resumeEval(
     throw new UserError(`cannot resume ${dir}: the run's inputs changed since it started:\n  ${diffs.join('\n  ')}\n(--force resumes anyway, mixing old and new samples)`);
   }
   const paths = prepareRunDir(dir);
-  const { records } = readSamples(paths.samples, { repair: true });
-  const wanted = new Set(p.evalRows.map((r) => r.id));
+  const wanted = new Set<string>();
+  for await (const row of p.evalRows.read()) wanted.add(row.id);
   const specs = new Set(p.models.map((m) => m.spec));
-  const done = records.filter((r) => specs.has(r.model) && wanted.has(r.id));
+  const done: ScoredSample[] = [];
+  for await (const r of streamSamples(paths.samples, { repair: true })) if (specs.has(r.model) && wanted.has(r.id)) done.push(scored(r));
   const result = await execute(p, paths, done, runOpts);
   return { ...result, resumed: done.length };
 }
@@ -136,15 +139,22 @@ export async function dryRun(opts: EvalOptions): Promise<DryRunRow[]> {
   const p = await prepare(opts);
   const labels = p.suite.spec.labels ?? [];
   const outputPerRequest = opts.sampling?.max_tokens ?? 16;
-  return p.models.map((m) => {
-    if (m.classify || !m.chat) return { model: m.spec, requests: 0, prompt_tokens: 0, max_output_tokens: 0, cost_usd: 0 };
+  const out: DryRunRow[] = [];
+  for (const m of p.models) {
+    if (m.classify || !m.chat) {
+      out.push({ model: m.spec, requests: 0, prompt_tokens: 0, max_output_tokens: 0, cost_usd: 0 });
+      continue;
+    }
     const prompts = promptBuilder(p.suite.spec.prompt!, p.trainRows, { labels, shots: opts.sampling?.shots, cot: opts.sampling?.cot ?? false, seed: opts.seed });
     const { settings, repeats } = decodingPlan(opts.sampling ?? {});
     const times = settings.length * repeats;
-    const prompt = times * p.evalRows.reduce((a, r) => a + estimateTokens(prompts(r).map((x) => x.content).join('\n')), 0);
-    const usage = { prompt_tokens: prompt, completion_tokens: outputPerRequest * p.evalRows.length * times };
-    return { model: m.spec, requests: p.evalRows.length * times, prompt_tokens: prompt, max_output_tokens: usage.completion_tokens, cost_usd: m.cost?.(usage) ?? null };
-  });
+    let perPass = 0;
+    for await (const r of p.evalRows.read()) perPass += estimateTokens(prompts(r).map((x) => x.content).join('\n'));
+    const prompt = times * perPass;
+    const usage = { prompt_tokens: prompt, completion_tokens: outputPerRequest * p.evalRows.count * times };
+    out.push({ model: m.spec, requests: p.evalRows.count * times, prompt_tokens: prompt, max_output_tokens: usage.completion_tokens, cost_usd: m.cost?.(usage) ?? null });
+  }
+  return out;
 }
 
 export async function prepare(opts: EvalOptions): Promise<Prepared> {
@@ -160,10 +170,10 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
     for (const t of [spec.prompt.system, spec.prompt.user]) if (t) fill(t, { text: '', labels: '' }, `${suite.file}: prompt`);
   }
   const datasetSpec = opts.dataset ?? ds.path;
-  const dataset = await loadDataset(datasetSpec, { labels: spec.labels, lenient: opts.lenient }, opts.dataset ? process.cwd() : dirname(suite.file));
-  const { evalRows, trainRows } = splitRows(ds, dataset, opts.seed, opts.limit, opts.shard);
-  if (evalRows.length === 0) {
-    throw new UserError(`${dataset.path}: no rows with split "${ds.split}" to evaluate${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''} (found splits: ${[...new Set(dataset.rows.map((r) => r.split))].join(', ')})`);
+  const file = parseDatasetSpec(datasetSpec, opts.dataset ? process.cwd() : dirname(suite.file));
+  const { dataset, evalRows, trainRows, splits } = await scanRows(file, ds, { labels: spec.labels, lenient: opts.lenient }, opts.seed, opts.limit, opts.shard);
+  if (evalRows.count === 0) {
+    throw new UserError(`${dataset.path}: no rows with split "${ds.split}" to evaluate${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''} (found splits: ${splits.join(', ')})`);
   }
   let trainSource = dataset.path;
   const trainFrom = ds.train_path ?? (opts.dataset ? ds.path : undefined);
@@ -171,7 +181,7 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
     // A test-only set (a public file, a parallel set): baselines learn from the suite's train file,
     // and the summary says which.
     const own = await loadDataset(trainFrom, { labels: spec.labels }, dirname(suite.file));
-    trainRows.push(...splitRows(ds, own, opts.seed).trainRows);
+    trainRows.push(...own.rows.filter((r) => r.split === ds.train_split));
     trainSource = own.path;
   }
   const specs = opts.models.length > 0 ? opts.models : spec.default_models;
@@ -201,7 +211,7 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
   return { suite, dataset, models, manifest, evalRows, trainRows, trainSource };
 }
 
-async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, done: readonly SampleRecord[], opts: EvalOptions): Promise<EvalResult> {
+async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, done: readonly ScoredSample[], opts: EvalOptions): Promise<EvalResult> {
   const spec = p.suite.spec;
   const started = new Date();
   try {
@@ -257,8 +267,8 @@ export function buildSummary(a: { p: Prepared; complete: boolean; stoppedBy?: st
         path: dataset.path,
         format: dataset.format,
         sha256: dataset.sha256,
-        rows: dataset.rows.length,
-        eval_rows: a.p.evalRows.length,
+        rows: dataset.rows,
+        eval_rows: a.p.evalRows.count,
         train_rows: a.p.trainRows.length,
         train_source: a.p.trainSource,
         skipped: dataset.skipped.length,

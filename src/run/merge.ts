@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { manifestDifferences, readManifest, writeManifest } from '../results/manifest.js';
-import { readSamples } from '../results/read-samples.js';
+import { streamSamples } from '../results/read-samples.js';
 import { prepareRunDir, SampleWriter, writeSummary } from '../results/run-dir.js';
-import type { SampleRecord, Summary } from '../results/types.js';
-import { aggregateVariants } from './aggregate.js';
+import type { ScoredSample, Summary } from '../results/types.js';
+import { aggregateVariants, scored } from './aggregate.js';
 import { sampleKey } from './runner.js';
 import { buildSummary, prepare } from './eval.js';
 
@@ -49,36 +49,39 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   const diffs = manifestDifferences(first, p.manifest);
   if (diffs.length > 0) throw new UserError(`merge: the suite, dataset or models changed since the shards ran:\n  ${diffs.join('\n  ')}`);
 
-  const byKey = new Map<string, SampleRecord>();
+  // Shards are streamed twice (check, then copy) so their texts are never all in memory.
+  const keys = new Set<string>();
+  const samples: ScoredSample[] = [];
   for (const d of dirs) {
-    for (const r of readSamples(join(d, 'samples.jsonl')).records) {
+    for await (const r of streamSamples(join(d, 'samples.jsonl'))) {
       const key = sampleKey(r.model, r.id, r.setting, r.repeat);
-      if (byKey.has(key)) throw new UserError(`merge: sample ${r.id} of model ${r.model} appears in more than one shard`);
-      byKey.set(key, r);
+      if (keys.has(key)) throw new UserError(`merge: sample ${r.id} of model ${r.model} appears in more than one shard`);
+      keys.add(key);
+      samples.push(scored(r));
     }
   }
   const shardSummaries = dirs.map((d) => {
     const path = join(d, 'summary.json');
     return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Summary) : undefined;
   });
-  const expected = p.models.length * p.evalRows.length;
+  const expected = p.models.length * p.evalRows.count;
   const paths = prepareRunDir(out);
   if (existsSync(join(paths.dir, 'run.json'))) throw new UserError(`merge: ${paths.dir} already holds a run`);
   writeManifest(paths.dir, { ...first, shard: null });
   const writer = new SampleWriter(paths.samples);
   const labels = p.suite.spec.labels ?? [];
   try {
-    for (const r of byKey.values()) writer.write(r);
+    for (const d of dirs) for await (const r of streamSamples(join(d, 'samples.jsonl'))) writer.write(r);
   } finally {
     writer.close();
   }
   const models = p.models.map((m) => {
     // The meta a shard recorded after preparing its model (a baseline's fitted vocabulary, say).
     const meta = shardSummaries.map((s) => s?.models.find((x) => x.spec === m.spec)?.meta).find((x) => x) ?? m.meta();
-    return aggregateVariants(meta, [...byKey.values()].filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed);
+    return aggregateVariants(meta, samples.filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed);
   }).flat();
   const starts = shardSummaries.flatMap((s) => (s ? [s.meta.started_at] : [])).sort();
-  const summary = buildSummary({ p, complete: byKey.size === expected && shardSummaries.every((s) => s?.complete), started: new Date(starts[0] ?? Date.now()), models });
+  const summary = buildSummary({ p, complete: samples.length === expected && shardSummaries.every((s) => s?.complete), started: new Date(starts[0] ?? Date.now()), models });
   writeSummary(paths.summary, summary);
   return { dir: paths.dir, summary };
 }

@@ -1,15 +1,14 @@
 import { setImmediate } from 'node:timers/promises';
-import pLimit from 'p-limit';
-import type { LoadedDataset, Row } from '../datasets/types.js';
+import type { Row } from '../datasets/types.js';
 import type { ChatResult, ClassifyOutput, Model, Sampling } from '../models/types.js';
 import type { Answerer } from '../extract/answer.js';
 import type { ChatMessage } from '../prompts/render.js';
-import type { Shard } from '../results/manifest.js';
 import { SampleWriter } from '../results/run-dir.js';
-import type { SampleRecord } from '../results/types.js';
-import type { DatasetSpec, Suite } from '../suites/schema.js';
+import type { SampleRecord, ScoredSample } from '../results/types.js';
+import type { Suite } from '../suites/schema.js';
 import { mulberry32 } from '../util/rng.js';
-import { shardOf } from './shard.js';
+import { scored } from './aggregate.js';
+import type { EvalRows } from './rows.js';
 
 /** Rows per classify() call: large enough to amortise per-call cost, small enough for steady progress. */
 const BATCH = 32;
@@ -21,7 +20,7 @@ export interface RunPlan {
   concurrency: number;
   samplesPath: string;
   /** Samples already on disk (resume): these (model, id) pairs are not run again. */
-  done: readonly SampleRecord[];
+  done: readonly ScoredSample[];
   /** Stops scheduling new batches; batches in flight finish and are written. */
   signal?: AbortSignal;
   /** Decoding settings for chat models: one, or several for a decoding sweep. */
@@ -37,18 +36,6 @@ export interface RunPlan {
   onProgress?: (done: number, total: number, model: string) => void;
 }
 
-/**
- * The rows a run scores and the rows baselines train on, as the suite's splits say. `--limit` takes a
- * seeded random subset of the whole evaluation split first; `--shard` then keeps this machine's part.
- */
-export function splitRows(splits: DatasetSpec, dataset: LoadedDataset, seed: number, limit?: number, shard?: Shard | null): { evalRows: Row[]; trainRows: Row[] } {
-  const trainRows = dataset.rows.filter((r) => r.split === splits.train_split);
-  let evalRows = dataset.rows.filter((r) => r.split === splits.split);
-  if (limit !== undefined && limit < evalRows.length) evalRows = seededShuffle(evalRows, seed).slice(0, limit);
-  if (shard) evalRows = evalRows.filter((r) => shardOf(r.id, shard.count) === shard.index);
-  return { evalRows, trainRows };
-}
-
 export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   const out = [...items];
   const rand = mulberry32(seed);
@@ -59,56 +46,69 @@ export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
   return out;
 }
 
+/** One unit of work: a row, and for chat models the decoding setting and repeat it is sent with. */
+interface Job {
+  row: Row;
+  variant?: Variant;
+}
+
+interface Variant {
+  sampling: Sampling;
+  repeat: number;
+  setting?: string;
+}
+
 /**
  * Runs every model over the evaluation rows it has not finished yet and appends one SampleRecord per
- * (model, row) to samples.jsonl as soon as it is known. Returns all records per model (earlier and
- * new) and whether every row was covered.
+ * (model, row) to samples.jsonl as soon as it is known. Rows are streamed from the file once per model
+ * (and decoding variant), and only a few batches are in flight, so memory holds texts of those batches
+ * alone. Returns every model's samples without their texts (earlier and new) and whether every row
+ * was covered.
  */
 export async function runClassification(
   plan: RunPlan,
-  evalRows: Row[],
+  evalRows: EvalRows,
   trainRows: Row[],
-): Promise<{ records: Map<string, SampleRecord[]>; complete: boolean; stoppedBy?: string }> {
+): Promise<{ records: Map<string, ScoredSample[]>; complete: boolean; stoppedBy?: string }> {
   const labels = plan.suite.labels ?? [];
   const writer = new SampleWriter(plan.samplesPath);
-  const records = new Map<string, SampleRecord[]>(plan.models.map((m) => [m.spec, []]));
+  const records = new Map<string, ScoredSample[]>(plan.models.map((m) => [m.spec, []]));
   const finished = new Set<string>();
   for (const r of plan.done) {
     records.get(r.model)?.push(r);
     finished.add(sampleKey(r.model, r.id, r.setting, r.repeat));
   }
   const sweep = plan.settings.length > 1 || plan.repeats > 1;
-  const variants = plan.settings.flatMap((sampling) => Array.from({ length: plan.repeats }, (_, repeat) => ({ sampling, repeat, setting: sweep ? settingName(sampling) : undefined })));
-  const total = evalRows.length * plan.models.reduce((a, m) => a + (m.classify ? 1 : variants.length), 0);
+  const variants: Variant[] = plan.settings.flatMap((sampling) => Array.from({ length: plan.repeats }, (_, repeat) => ({ sampling, repeat, setting: sweep ? settingName(sampling) : undefined })));
+  const total = evalRows.count * plan.models.reduce((a, m) => a + (m.classify ? 1 : variants.length), 0);
   let done = plan.done.length;
   let complete = true;
   let spent = plan.done.reduce((a, r) => a + (r.cost_usd ?? 0), 0);
   let budgetHit = false;
   const overBudget = () => (budgetHit ||= plan.maxCost !== undefined && spent >= plan.maxCost);
+  const stopping = () => Boolean(plan.signal?.aborted) || overBudget();
   try {
     for (const model of plan.models) {
-      // A classifier answers once per row; a chat model once per row, setting and repeat.
-      const jobs = model.classify
-        ? evalRows.filter((r) => !finished.has(sampleKey(model.spec, r.id))).map((row) => ({ row, variant: undefined }))
-        : variants.flatMap((variant) => evalRows.filter((r) => !finished.has(sampleKey(model.spec, r.id, variant.setting, variant.setting ? variant.repeat : undefined))).map((row) => ({ row, variant })));
-      if (jobs.length === 0) continue;
-      if (plan.signal?.aborted || overBudget()) {
-        complete = false;
-        break;
-      }
-      await model.prepare?.({ train: trainRows, labels, seed: plan.seed });
-      const limit = pLimit(plan.concurrency);
+      const isDone = (j: Job) => finished.has(j.variant ? sampleKey(model.spec, j.row.id, j.variant.setting, j.variant.setting ? j.variant.repeat : undefined) : sampleKey(model.spec, j.row.id));
       // Classifiers take batches; chat models take one request per row (concurrency is per request).
-      const batches: (typeof jobs)[] = [];
-      const size = model.classify ? BATCH : 1;
-      for (let i = 0; i < jobs.length; i += size) batches.push(jobs.slice(i, i + size));
-      await Promise.all(
-        batches.map((batch) =>
-          limit(async () => {
+      const batches = batched(pendingJobs(evalRows, model.classify ? [undefined] : variants, isDone), model.classify ? BATCH : 1);
+      const pool = boundedPool(plan.concurrency);
+      let prepared = false;
+      try {
+        for await (const batch of batches) {
+          if (pool.failed) break;
+          if (stopping()) {
+            complete = false;
+            break;
+          }
+          // Only a model with work left is prepared (trained, loaded), as on a resume with all done.
+          if (!prepared) await model.prepare?.({ train: trainRows, labels, seed: plan.seed });
+          prepared = true;
+          await pool.run(async () => {
             // Local models classify synchronously; yielding to the event loop between batches is
             // what lets a SIGINT/SIGTERM handler run before the whole suite is done.
             await setImmediate();
-            if (plan.signal?.aborted || overBudget()) {
+            if (stopping()) {
               complete = false;
               return;
             }
@@ -117,19 +117,71 @@ export async function runClassification(
               : [await chatOne(model, batch[0]!.row, plan, batch[0]!.variant!)];
             for (const rec of recs) {
               writer.write(rec);
-              records.get(model.spec)!.push(rec);
+              records.get(model.spec)!.push(scored(rec));
               spent += rec.cost_usd ?? 0;
             }
             done += batch.length;
             plan.onProgress?.(done, total, model.spec);
-          }),
-        ),
-      );
+          });
+        }
+      } finally {
+        // In-flight batches finish and are written before the writer closes, whatever stopped the loop.
+        await pool.drain();
+      }
+      if (!complete) break;
     }
   } finally {
     writer.close();
   }
   return { records, complete: complete && !plan.signal?.aborted, stoppedBy: budgetHit ? `budget (--max-cost ${plan.maxCost} USD reached)` : undefined };
+}
+
+/** A classifier answers once per row; a chat model once per row, setting and repeat (setting-major). */
+async function* pendingJobs(evalRows: EvalRows, variants: readonly (Variant | undefined)[], isDone: (j: Job) => boolean): AsyncGenerator<Job> {
+  for (const variant of variants) {
+    for await (const row of evalRows.read()) {
+      const job = variant ? { row, variant } : { row };
+      if (!isDone(job)) yield job;
+    }
+  }
+}
+
+async function* batched<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * At most `concurrency` tasks at once. run() resolves once the task has started (after waiting for a
+ * free slot), so the caller reads no further ahead of the work than that; drain() waits for the rest
+ * and rethrows the first failure.
+ */
+export function boundedPool(concurrency: number): { run(task: () => Promise<void>): Promise<void>; readonly failed: boolean; drain(): Promise<void> } {
+  const running = new Set<Promise<void>>();
+  const failures: unknown[] = [];
+  return {
+    async run(task) {
+      while (running.size >= Math.max(1, concurrency)) await Promise.race(running);
+      const p: Promise<void> = task()
+        .catch((e: unknown) => void failures.push(e))
+        .finally(() => running.delete(p));
+      running.add(p);
+    },
+    get failed() {
+      return failures.length > 0;
+    },
+    async drain() {
+      while (running.size > 0) await Promise.all(running);
+      if (failures.length > 0) throw failures[0];
+    },
+  };
 }
 
 /** Which (model, sample[, setting, repeat]) a record answers: the unit resume skips and merge dedupes. */

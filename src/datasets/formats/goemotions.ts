@@ -1,3 +1,4 @@
+import type { Row } from '../types.js';
 import type { RowValidator } from '../validate.js';
 import { singleClass, tsvLines, type Emotion5 } from './lines.js';
 
@@ -25,8 +26,7 @@ export const GOEMOTIONS_TO_5: ReadonlyMap<string, Emotion5> = new Map(
   (Object.entries(GROUPS) as [Emotion5, readonly string[]][]).flatMap(([cls, names]) => names.map((n) => [n, cls] as const)),
 );
 
-export async function readGoEmotions(path: string, v: RowValidator): Promise<number> {
-  let dropped = 0;
+export async function* readGoEmotions(path: string, v: RowValidator): AsyncGenerator<Row> {
   for await (const [line, f] of tsvLines(path)) {
     if (f.length !== 3) {
       v.reject(line, `expected 3 tab-separated columns (text, label ids, comment id), found ${f.length}`);
@@ -47,10 +47,10 @@ export async function readGoEmotions(path: string, v: RowValidator): Promise<num
     }
     const label = singleClass(names.map((n) => GOEMOTIONS_TO_5.get(n) ?? null));
     if (label === null) {
-      dropped++;
+      v.drop();
       continue;
     }
-    v.add({ line, fields: { id, text, label, lang: 'en', split: 'test' } });
+    const row = v.add({ line, fields: { id, text, label, lang: 'en', split: 'test' } });
+    if (row) yield row;
   }
-  return dropped;
 }

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import type { Row } from '../types.js';
 import type { RowValidator } from '../validate.js';
 import { jsonObjects } from './lines.js';
 
@@ -8,7 +9,7 @@ import { jsonObjects } from './lines.js';
  * that number without commas, lang en. GSM8K has no ids, so the id is `<file stem>:<line>`, and the
  * split comes from the file name (train.jsonl / test.jsonl; anything else is test).
  */
-export async function readGsm8k(path: string, v: RowValidator): Promise<void> {
+export async function* readGsm8k(path: string, v: RowValidator): AsyncGenerator<Row> {
   const stem = basename(path).replace(/\.[^.]+$/, '');
   const split = stem === 'train' ? 'train' : 'test';
   for await (const [n, obj] of jsonObjects(path, v, 'a JSON object {"question", "answer"} per line')) {
@@ -27,6 +28,7 @@ export async function readGsm8k(path: string, v: RowValidator): Promise<void> {
       v.reject(n, `field "answer": the last line must be "#### <number>", found "${last.slice(0, 60)}"`);
       continue;
     }
-    v.add({ line: n, fields: { id: `${stem}:${n}`, text: question, label: gold, lang: 'en', split } });
+    const row = v.add({ line: n, fields: { id: `${stem}:${n}`, text: question, label: gold, lang: 'en', split } });
+    if (row) yield row;
   }
 }

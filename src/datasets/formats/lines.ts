@@ -7,13 +7,24 @@ import type { RowValidator } from '../validate.js';
  * are plain TSV whose texts contain quote characters, which a CSV parser would misread).
  */
 export async function* tsvLines(path: string): AsyncGenerator<[number, string[]]> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const raw of lines) {
-    n++;
-    const line = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
+  for await (const [n, line] of numberedLines(path)) {
     if (line.trim() === '') continue;
     yield [n, line.split('\t')];
+  }
+}
+
+/** [lineNumber, text] of every line (BOM removed); the file is closed even when the reader stops early. */
+async function* numberedLines(path: string): AsyncGenerator<[number, string]> {
+  const input = createReadStream(path, 'utf8');
+  try {
+    let n = 0;
+    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+      n++;
+      yield [n, n === 1 ? raw.replace(/^\ufeff/, '') : raw];
+    }
+  } finally {
+    // Closing readline leaves its input open.
+    input.destroy();
   }
 }
 
@@ -32,11 +43,7 @@ export function singleClass(mapped: readonly (Emotion5 | null)[]): Emotion5 | nu
  * and a line that is not a JSON object is rejected (with its line) through the validator.
  */
 export async function* jsonObjects(path: string, v: RowValidator, expected = 'a JSON object per line'): AsyncGenerator<[number, Record<string, unknown>]> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  for await (const raw of lines) {
-    n++;
-    const text = n === 1 ? raw.replace(/^\ufeff/, '') : raw;
+  for await (const [n, text] of numberedLines(path)) {
     if (text.trim() === '') continue;
     let obj: unknown;
     try {

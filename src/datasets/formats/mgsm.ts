@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import type { Row } from '../types.js';
 import type { RowValidator } from '../validate.js';
 import { tsvLines } from './lines.js';
 
@@ -13,7 +14,7 @@ export function mgsmLanguage(path: string): string {
  * answer without commas; the id is `mgsm-<line>` plus the language, so one problem has the same
  * line (and id stem) in every language and results can be paired across them.
  */
-export async function readMgsm(path: string, v: RowValidator): Promise<void> {
+export async function* readMgsm(path: string, v: RowValidator): AsyncGenerator<Row> {
   const lang = mgsmLanguage(path);
   for await (const [line, f] of tsvLines(path)) {
     if (f.length !== 2) {
@@ -26,6 +27,7 @@ export async function readMgsm(path: string, v: RowValidator): Promise<void> {
       v.reject(line, `field "answer": expected a number, found "${answer.slice(0, 40)}"`);
       continue;
     }
-    v.add({ line, fields: { id: `mgsm-${line}-${lang}`, text: question, label: gold, lang, split: 'test' } });
+    const row = v.add({ line, fields: { id: `mgsm-${line}-${lang}`, text: question, label: gold, lang, split: 'test' } });
+    if (row) yield row;
   }
 }

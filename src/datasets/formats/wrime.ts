@@ -1,3 +1,4 @@
+import type { Row } from '../types.js';
 import type { RowValidator } from '../validate.js';
 import { tsvLines, type Emotion5 } from './lines.js';
 
@@ -20,8 +21,7 @@ const EMOTIONS = [
 ] as const;
 const KEPT: Record<string, Emotion5> = { Joy: 'joy', Sadness: 'sadness', Surprise: 'surprise', Anger: 'anger' };
 
-export async function readWrime(path: string, v: RowValidator): Promise<number> {
-  let dropped = 0;
+export async function* readWrime(path: string, v: RowValidator): AsyncGenerator<Row> {
   let cols: { text: number; split: number; avg: number[] } | undefined;
   let width = 0;
   for await (const [line, f] of tsvLines(path)) {
@@ -33,7 +33,7 @@ export async function readWrime(path: string, v: RowValidator): Promise<number> 
       const missing = [text === -1 ? 'Sentence' : '', ...EMOTIONS.map(([en], i) => (avg[i] === -1 ? `Avg. Readers_${en}` : ''))].filter(Boolean);
       if (missing.length > 0) {
         v.reject(line, `WRIME header lacks column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-        return dropped;
+        return;
       }
       cols = { text, split, avg };
       width = f.length;
@@ -57,14 +57,14 @@ export async function readWrime(path: string, v: RowValidator): Promise<number> 
       label = top.length === 1 ? (KEPT[top[0]!] ?? null) : null;
     }
     if (label === null) {
-      dropped++;
+      v.drop();
       continue;
     }
     const split = cols.split === -1 ? 'test' : normaliseSplit(f[cols.split]!);
-    v.add({ line, fields: { id: `wrime:${line}`, text: f[cols.text], label, lang: 'ja', split } });
+    const row = v.add({ line, fields: { id: `wrime:${line}`, text: f[cols.text], label, lang: 'ja', split } });
+    if (row) yield row;
   }
   if (!cols) v.reject(1, 'empty file (expected a WRIME header row)');
-  return dropped;
 }
 
 function normaliseSplit(s: string): string {

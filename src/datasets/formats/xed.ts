@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import type { Row } from '../types.js';
 import type { RowValidator } from '../validate.js';
 import { singleClass, tsvLines, type Emotion5 } from './lines.js';
 
@@ -20,14 +21,13 @@ export function xedLanguage(path: string): string {
   return code === 'cn' || code === 'tw' ? 'zh' : code;
 }
 
-export async function readXed(path: string, v: RowValidator): Promise<number> {
+export async function* readXed(path: string, v: RowValidator): AsyncGenerator<Row> {
   const lang = xedLanguage(path);
   const neutralFile = /^neu_/.test(basename(path));
   const stem = basename(path).replace(/\.[a-z]+$/, '');
-  let dropped = 0;
   for await (const [line, f] of tsvLines(path)) {
     if (f.length !== 2) {
-      if (f.length > 2) dropped++;
+      if (f.length > 2) v.drop();
       else v.reject(line, `expected 2 tab-separated columns, found ${f.length}`);
       continue;
     }
@@ -38,7 +38,8 @@ export async function readXed(path: string, v: RowValidator): Promise<number> {
         v.reject(line, `field "label": expected 9 (or 0) in a neutral file, found "${label}"`);
         continue;
       }
-      v.add({ line, fields: { id, text, label: 'neutral', lang, split: 'test' } });
+      const row = v.add({ line, fields: { id, text, label: 'neutral', lang, split: 'test' } });
+      if (row) yield row;
       continue;
     }
     const [text, labels] = f as [string, string];
@@ -50,10 +51,10 @@ export async function readXed(path: string, v: RowValidator): Promise<number> {
     }
     const label = singleClass(codes.map((c) => PLUTCHIK_TO_5[c]!));
     if (label === null) {
-      dropped++;
+      v.drop();
       continue;
     }
-    v.add({ line, fields: { id, text, label, lang, split: 'test' } });
+    const row = v.add({ line, fields: { id, text, label, lang, split: 'test' } });
+    if (row) yield row;
   }
-  return dropped;
 }
