@@ -12,7 +12,7 @@ function builder(y: Argv) {
     .option('out', { type: 'string', demandOption: true, describe: 'the .onnx file to write; tokenizer.json is written beside it' })
     .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' })
     .example('$0 export-onnx --model scratch:runs/small --out exports/small.onnx', 'the trained model, fp32')
-    .example('$0 export-onnx --model "scratch@paper?weights=int8" --out paper-int8.onnx', 'int8 weights (DequantizeLinear)')
+    .example('$0 export-onnx --model "scratch@paper?weights=int8" --out paper-int8.onnx', 'int8 weights (MatMulInteger on dynamically quantised activations)')
     .example('$0 eval --suite emotion --model onnx:exports/small.onnx', 'evaluate the export');
 }
 

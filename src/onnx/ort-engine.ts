@@ -13,6 +13,7 @@ import { countParams, EMOTIONS, type ModelConfig } from '../model/config.js';
 import { cacheSpec } from '../model/decode.js';
 import type { GenerateOptions, Generation, FinishReason, TokenEvent } from '../model/generate.js';
 import { kvByteCounts, type KvBytes, type KvDtype } from '../model/kv-cache.js';
+import { readoutProbs } from '../model/readout.js';
 import { sampleToken } from '../model/sampling.js';
 import type { Tokenizer } from '../model/tokenizer.js';
 import type { Weights } from '../model/weights.js';
@@ -362,7 +363,7 @@ export class OrtScratchEngine {
     return new OrtScratchEngine(config, tokenizer, options, files, session, info);
   }
 
-  /** Emotion probabilities (joy, anger, sadness, surprise, neutral) after reading each text. */
+  /** Emotion probabilities (joy, anger, sadness, surprise, neutral) of each text (see readout.ts). */
   async classifyBatch(texts: readonly string[], opts: { batchSize?: number } = {}): Promise<number[][]> {
     const session = this.classification;
     const batchSize = opts.batchSize ?? 16;
@@ -378,7 +379,8 @@ export class OrtScratchEngine {
         input_ids: int64(rows.flatMap((row) => [...Array<number>(T - row.length).fill(this.tokenizer.pad), ...row]), [chunk.length, T]),
         attention_mask: int64(rows.flatMap((row) => [...Array<number>(T - row.length).fill(0), ...Array<number>(row.length).fill(1)]), [chunk.length, T]),
       });
-      lastPosition(r['emotions'], chunk.length).forEach((e, b) => (out[chunk[b]!] = Array.from(e)));
+      const pad = rows.map((row) => T - row.length);
+      readoutProbs(r['emotions']!.data as Float32Array, chunk.length, T, this.config.nEmotions, pad, this.config.emotionReadout ?? 'last').forEach((p, b) => (out[chunk[b]!] = p));
     }
     return out;
   }
