@@ -43,9 +43,13 @@ test('training lowers the joint loss and saves a model that scratch:<dir> loads'
   assert.equal((JSON.parse(ev.stdout) as { models: { n: number }[] }).models[0]!.n, 40);
 
   const tuned = join(tempDir(), 'tuned');
-  const ft = emobench(['train', '--config', 'tiny', '--init', out, '--data', DATA, '--out', tuned, '--steps', '5', '--lr', '1e-4', '--warmup', '0']);
+  const ft = emobench(['train', '--config', 'tiny', '--init', out, '--data', DATA, '--out', tuned, '--steps', '5', '--lr', '1e-4', '--warmup', '0', '--readout', 'last']);
   assert.equal(ft.code, 0, ft.stderr);
   assert.equal(readFileSync(join(tuned, 'tokenizer.json'), 'utf8'), readFileSync(join(out, 'tokenizer.json'), 'utf8'));
+  // The readout is part of the saved model (mean by default); fine-tuning may change it.
+  const readout = (dir: string) => (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { emotionReadout?: string }).emotionReadout;
+  assert.deepEqual([readout(out), readout(tuned)], ['mean', 'last']);
+  assert.match(emobench(['train', '--resume', tuned, '--readout', 'mean']).stderr, /drop --readout/);
 });
 
 test('a run killed with SIGKILL and resumed ends at bitwise the same weights as an uninterrupted one', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { CONFIGS, type ConfigName } from '../model/config.js';
+import { CONFIGS, type ConfigName, type EmotionReadout } from '../model/config.js';
 import { UserError } from '../errors.js';
 import { parseAugment } from '../train/augment.js';
 import { parseDataSpec } from '../train/data.js';
@@ -39,6 +39,8 @@ interface StoredArgs {
   init?: string;
   augment?: string;
   steps?: number;
+  /** Absent in runs started before the option existed, which trained the 'last' readout. */
+  readout?: EmotionReadout;
   numbers: Record<NumKey, number>;
 }
 
@@ -52,6 +54,7 @@ function builder(y: Argv) {
     .option('tokenizer', { type: 'string', describe: 'use this tokenizer.json instead of training a BPE tokenizer on the training texts' })
     .option('init', { type: 'string', describe: 'start from the weights (and tokenizer) of this model directory, e.g. a first run\'s best/, to fine-tune' })
     .option('augment', { type: 'string', describe: 'comma-separated: polarity (joy↔sadness antonym-swapped copies), rebalance (oversample minority classes per language)' })
+    .option('readout', { choices: ['mean', 'last'] as const, describe: "how a text's emotion is read from the per-position emotion vectors: mean (average over the text) or last (final token) (default mean)" })
     .option('seed', { type: 'number', describe: `seed for initial weights, data order and the dev holdout (default ${DEFAULTS.seed})` })
     .option('lr', { type: 'number', describe: `peak learning rate (default ${DEFAULTS.lr})` })
     .option('min-lr-ratio', { type: 'number', describe: `the cosine decays to lr × this (default ${DEFAULTS['min-lr-ratio']})` })
@@ -184,6 +187,7 @@ function fromFlags(a: Parsed): StoredArgs {
     ...(a.init !== undefined ? { init: resolve(a.init) } : {}),
     ...(a.augment !== undefined ? { augment: a.augment } : {}),
     ...(a.steps !== undefined ? { steps: a.steps } : {}),
+    readout: a.readout ?? 'mean',
     numbers,
   };
 }
@@ -200,7 +204,7 @@ function checkNumber(k: NumKey, v: unknown): number {
 
 /** With --resume, the settings are the run's own; any other training flag is a mistake. */
 function readStored(a: Parsed, out: string): StoredArgs {
-  const given = ['config', 'data', 'dev', 'out', 'tokenizer', 'init', 'augment', 'steps', ...Object.keys(DEFAULTS)].filter((k) => (a as unknown as Record<string, unknown>)[k] !== undefined);
+  const given = ['config', 'data', 'dev', 'out', 'tokenizer', 'init', 'augment', 'steps', 'readout', ...Object.keys(DEFAULTS)].filter((k) => (a as unknown as Record<string, unknown>)[k] !== undefined);
   if (given.length > 0) throw new UserError(`--resume takes the run's settings from ${ARGS_FILE}; drop --${given.join(', --')}`);
   const file = join(out, ARGS_FILE);
   if (!existsSync(file)) throw new UserError(`--resume ${out}: no ${ARGS_FILE} there (not a directory written by emobench train)`);
@@ -215,7 +219,7 @@ function toOptions(s: StoredArgs, out: string, resume: boolean): TrainOptions {
   const n = s.numbers;
   return {
     configName: s.config,
-    config: CONFIGS[s.config as ConfigName],
+    config: { ...CONFIGS[s.config as ConfigName], emotionReadout: s.readout ?? 'last' },
     data: s.data.map(parseDataSpec),
     dev: s.dev,
     out,

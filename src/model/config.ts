@@ -9,6 +9,8 @@
 
 export const EMOTIONS = ['joy', 'anger', 'sadness', 'surprise', 'neutral'] as const;
 export type Emotion = (typeof EMOTIONS)[number];
+/** How classification reads one emotion per text from the per-position vectors (readout.ts). */
+export type EmotionReadout = 'last' | 'mean';
 
 export interface ModelConfig {
   vocabSize: number;
@@ -29,6 +31,8 @@ export interface ModelConfig {
   emotionLayer: number;
   nEmotions: number;
   normEps: number;
+  /** Absent in configs written before the choice existed: 'last'. Fixes no shape; training sets it. */
+  emotionReadout?: EmotionReadout;
 }
 
 /**
@@ -97,7 +101,7 @@ export function isBiasLayer(cfg: ModelConfig, layer: number): boolean {
 }
 
 export function validateConfig(cfg: ModelConfig): ModelConfig {
-  const ints: (keyof ModelConfig)[] = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'nKvHeads', 'dFF', 'maxSeq', 'nEmotions'];
+  const ints = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'nKvHeads', 'dFF', 'maxSeq', 'nEmotions'] as const;
   for (const k of ints) {
     const v = cfg[k];
     if (!Number.isInteger(v) || v <= 0) throw new Error(`model config: ${k} must be a positive integer, got ${String(v)}`);
@@ -109,6 +113,9 @@ export function validateConfig(cfg: ModelConfig): ModelConfig {
     throw new Error(`model config: emotionLayer must be a block index in [0, ${cfg.nLayers - 1}], got ${cfg.emotionLayer}`);
   }
   if (!(cfg.ropeTheta > 0) || !(cfg.normEps > 0)) throw new Error('model config: ropeTheta and normEps must be positive');
+  if (cfg.emotionReadout !== undefined && cfg.emotionReadout !== 'last' && cfg.emotionReadout !== 'mean') {
+    throw new Error(`model config: emotionReadout must be "last" or "mean", got ${JSON.stringify(cfg.emotionReadout)}`);
+  }
   return cfg;
 }
 

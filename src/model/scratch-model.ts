@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type EngineInfo } from './backend.js';
 import { countParams, EMOTIONS, validateConfig, type ModelConfig } from './config.js';
 import { cacheSpec, Decoder } from './decode.js';
+import { readoutProbs } from './readout.js';
 import { generate, type GenerateOptions, type Generation, type TokenEvent } from './generate.js';
 import { BYTES_PER_ELEMENT, kvByteCounts, type KVCache, type KvBytes, type KvDtype } from './kv-cache.js';
 import { UserError } from '../errors.js';
@@ -94,7 +95,7 @@ export class ScratchModel {
     return new ScratchModel(this.config, this.tokenizer, this.weights, this.engine, { ...this.options, ...opts }, false);
   }
 
-  /** Emotion probabilities (joy, anger, sadness, surprise, neutral) after reading the whole text. */
+  /** Emotion probabilities (joy, anger, sadness, surprise, neutral) of the whole text (see readout.ts). */
   async classify(text: string): Promise<number[]> {
     return (await this.classifyBatch([text]))[0]!;
   }
@@ -111,9 +112,9 @@ export class ScratchModel {
       const input = padBatch(chunk.map((i) => ids[i]!), this.tokenizer.pad);
       const T = input.seqLen;
       const emotions = tf.tidy(() => forward(this.weights, this.config, input, { bias: this.options.bias, window: this.options.window, untilEmotion: true }).emotions);
-      const probs = emotions.dataSync();
+      const probs = emotions.dataSync() as Float32Array;
       emotions.dispose();
-      chunk.forEach((i, b) => (out[i] = Array.from(probs.subarray((b * T + T - 1) * E, (b * T + T) * E))));
+      readoutProbs(probs, chunk.length, T, E, input.pad, this.config.emotionReadout ?? 'last').forEach((p, b) => (out[chunk[b]!] = p));
       await new Promise((resolve) => setImmediate(resolve));
     }
     return out;

@@ -190,12 +190,13 @@ async function readConfig(path: string): Promise<ModelConfig> {
   }
   const keys: (keyof ModelConfig)[] = ['vocabSize', 'dModel', 'nLayers', 'nHeads', 'nKvHeads', 'dFF', 'maxSeq', 'ropeTheta', 'emotionLayer', 'nEmotions', 'normEps'];
   const obj = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>;
-  const cfg = {} as Record<string, number>;
+  const cfg = {} as Record<string, unknown>;
   for (const k of keys) {
     const v = obj[k];
     if (typeof v !== 'number') throw new UserError(`${path}: "${k}" must be a number`);
     cfg[k] = v;
   }
+  if (obj.emotionReadout !== undefined) cfg.emotionReadout = obj.emotionReadout;
   try {
     return validateConfig(cfg as unknown as ModelConfig);
   } catch (e) {

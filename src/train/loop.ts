@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { countParams, type ModelConfig } from '../model/config.js';
 import { ScratchModel } from '../model/scratch-model.js';
 import { Tokenizer, trainBpe } from '../model/tokenizer.js';
+import { readoutLogits } from '../model/readout.js';
 import { forward, padBatch } from '../model/transformer.js';
 import { loadWeights, weightEntries } from '../model/weights.js';
 import { RuntimeFailure, UserError } from '../errors.js';
@@ -130,6 +131,7 @@ export async function train(o: TrainOptions, hooks: TrainHooks = {}): Promise<Tr
     clipNorm: o.clipNorm,
     weightDecay: o.weightDecay,
     augment: o.augment.join(','),
+    readout: o.config.emotionReadout ?? 'last',
     tokenizer: sha256(JSON.stringify(tokenizer.toJSON())),
     ...(o.init !== undefined ? { init: await sha256File(join(o.init, 'model.safetensors')) } : {}),
   };
@@ -139,7 +141,8 @@ export async function train(o: TrainOptions, hooks: TrainHooks = {}): Promise<Tr
   const opt = new AdamW(params, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: o.weightDecay, clipNorm: o.clipNorm });
   if (o.init !== undefined) {
     const init = await loadWeights(o.init);
-    const changed = (Object.keys(o.config) as (keyof ModelConfig)[]).filter((k) => init.config[k] !== o.config[k]);
+    // The readout fixes no shape: fine-tuning may change it.
+    const changed = (Object.keys(o.config) as (keyof ModelConfig)[]).filter((k) => k !== 'emotionReadout' && init.config[k] !== o.config[k]);
     if (changed.length > 0) throw new UserError(`--init ${o.init}: its config differs from --config ${o.configName} in ${changed.join(', ')}`);
     const initial = new Map(weightEntries(init.weights));
     for (const [name, v] of params) tf.tidy(() => v.assign(tf.tensor(initial.get(name)!, v.shape)));
@@ -306,17 +309,16 @@ export async function train(o: TrainOptions, hooks: TrainHooks = {}): Promise<Tr
   return result;
 }
 
-/** Losses and the emotion probabilities at the last position; call inside variableGrads. */
+/** Losses and each text's emotion probabilities (the model's readout); call inside variableGrads. */
 function objective(model: ScratchModel, o: TrainOptions, input: ReturnType<typeof padBatch>, labels: number[]) {
   const cfg = model.config;
   const { batch: B, seqLen: T } = input;
   const E = cfg.nEmotions;
   const withLm = o.lmWeight > 0;
   const r = forward(model.weights, cfg, input, { bias: true, logits: withLm ? 'all' : 'none', untilEmotion: !withLm });
-  // Left padding puts every row's last real token in slot T−1.
-  const lastLogits = tf.reshape(tf.slice(r.emotionLogits, [0, T - 1, 0], [B, 1, E]), [B, E]);
+  const textLogits = readoutLogits(r.emotionLogits, input.pad, cfg.emotionReadout ?? 'last');
   const yE = tf.oneHot(tf.tensor1d(labels, 'int32'), E);
-  const emo = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(lastLogits), yE), 1)));
+  const emo = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(textLogits), yE), 1)));
   let loss = tf.mul(emo, o.emotionWeight);
   let lm: tf.Tensor | null = null;
   if (withLm && r.logits) {
@@ -337,7 +339,7 @@ function objective(model: ScratchModel, o: TrainOptions, input: ReturnType<typeo
     lm = tf.div(tf.neg(tf.sum(tf.mul(picked, tf.tensor1d(weight)))), Math.max(1, count));
     loss = tf.add(loss, tf.mul(lm, o.lmWeight));
   }
-  return { loss: loss as tf.Scalar, emo, lm, last: tf.softmax(lastLogits) };
+  return { loss: loss as tf.Scalar, emo, lm, last: tf.softmax(textLogits) };
 }
 
 async function obtainTokenizer(o: TrainOptions, examples: readonly Example[], say: (s: string) => void): Promise<Tokenizer> {
