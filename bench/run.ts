@@ -1,20 +1,25 @@
 /**
  * `npm run bench`: the figures BENCHMARKS.md records, each next to the reference measured in the
- * same run (the memory-bandwidth roofline; decoding without the KV cache). Writes
+ * same run (the memory-bandwidth roofline; decoding without the KV cache; a forward pass alone for
+ * training). Writes
  * bench/results/latest.json and prints a markdown table.
  *
  *   npm run bench                      # everything (a few minutes on 2 cores)
  *   npm run bench -- --quick           # small config only, for a smoke run
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONFIGS, countParams, type ConfigName } from '../src/model/config.js';
 import type { KvDtype } from '../src/model/kv-cache.js';
 import { ScratchModel } from '../src/model/scratch-model.js';
 import { forward, padBatch } from '../src/model/transformer.js';
 import { createModel } from '../src/models/registry.js';
+import { trainBpe } from '../src/model/tokenizer.js';
+import { loadTrainingData, parseDataSpec } from '../src/train/data.js';
+import { train } from '../src/train/loop.js';
 import { textOfTokens } from '../src/models/scratch.js';
 import { probeBandwidth } from '../src/throughput/bandwidth.js';
 import { pkgPath } from '../src/util/paths.js';
@@ -45,21 +50,17 @@ const weightBytes = countParams(cfg) * 4;
 const roofline = { label: `bandwidth roofline (${(weightBytes / 1e6).toFixed(0)} MB fp32 weights per token)`, value: bw.bytes_per_s / weightBytes };
 add(`roofline decode, ${configName}`, roofline.value, 'tokens/s');
 
-for (const kv of ['fp32', 'int8'] as KvDtype[]) {
+// int8 first: the fp32 pass ends with long prefills that leave the wasm heap nearly full.
+for (const kv of ['int8', 'fp32'] as KvDtype[]) {
   const m = await ScratchModel.random(cfg, 0, undefined, { kv });
   const prompt = textOfTokens(m.tokenizer, 128, 1);
   await m.generate(prompt, { maxNewTokens: 4, ignoreEos: true });
   const g = await best(3, () => m.generate(prompt, { maxNewTokens: 32, ignoreEos: true }), (x) => x.timing.decodeSteps / x.timing.decodeMs);
   add(`tfjs decode batch 1, ${configName}, kv ${kv}, 128-token prompt`, (1000 * g.timing.decodeSteps) / g.timing.decodeMs, 'tokens/s', roofline);
   if (kv === 'fp32') {
-    for (const n of [128, 512].filter((x) => x < cfg.maxSeq)) {
-      const p = textOfTokens(m.tokenizer, n, 2);
-      const pg = await best(3, () => m.generate(p, { maxNewTokens: 1, ignoreEos: true }), (x) => 1 / x.timing.prefillMs);
-      add(`tfjs prefill ${n} tokens, ${configName}`, (1000 * n) / pg.timing.prefillMs, 'tokens/s');
-    }
     // Time per new token against context length, with the KV cache and by recomputing the whole
     // sequence (what generation without a cache costs).
-    for (const ctx of [64, 256, 1000].filter((c) => c < cfg.maxSeq)) {
+    for (const ctx of [64, 256].filter((c) => c < cfg.maxSeq)) {
       const p = textOfTokens(m.tokenizer, ctx, 3);
       const cached = await best(2, () => m.generate(p, { maxNewTokens: 8, ignoreEos: true }), (x) => x.timing.decodeSteps / x.timing.decodeMs);
       const withCache = cached.timing.decodeMs / cached.timing.decodeSteps;
@@ -74,8 +75,43 @@ for (const kv of ['fp32', 'int8'] as KvDtype[]) {
       }
       add(`ms per token at context ${ctx}, with KV cache`, withCache, 'ms', { label: `full recompute (${without.toFixed(1)} ms)`, value: without });
     }
+    // Last: a long prefill grows the wasm heap (it never shrinks), and the paper model at 512
+    // tokens leaves little of wasm's 4 GB for what would come after.
+    for (const n of [128, 512].filter((x) => x < cfg.maxSeq)) {
+      const p = textOfTokens(m.tokenizer, n, 2);
+      const pg = await best(3, () => m.generate(p, { maxNewTokens: 1, ignoreEos: true }), (x) => 1 / x.timing.prefillMs);
+      add(`tfjs prefill ${n} tokens, ${configName}`, (1000 * n) / pg.timing.prefillMs, 'tokens/s');
+    }
   }
   m.dispose();
+}
+
+// Training throughput of the shipped config on the project's emotion data, emotion head only and
+// joint with the LM loss, next to a forward pass alone over the same batch shape (what backprop
+// and the optimizer add on top).
+{
+  const tc = CONFIGS.small;
+  const out = mkdtempSync(join(tmpdir(), 'emobench-bench-train-'));
+  const texts = (await loadTrainingData([parseDataSpec('emotion')], [], 0)).train.map((e) => e.text);
+  const m = await ScratchModel.random(tc, 0, trainBpe(texts, tc.vocabSize));
+  const batch = padBatch(texts.slice(0, 32).map((t) => m.tokenizer.encode(t, { bos: true }).slice(-64)), m.tokenizer.pad);
+  const fwd = (untilEmotion: boolean) => {
+    const t0 = performance.now();
+    for (let r = 0; r < 5; r++) tf.tidy(() => forward(m.weights, tc, batch, { bias: true, untilEmotion, logits: untilEmotion ? 'none' : 'all' }).emotions.dataSync());
+    return (5 * batch.batch * batch.seqLen) / ((performance.now() - t0) / 1000);
+  };
+  const reference = { emotion: fwd(true), joint: fwd(false) };
+  m.dispose();
+  for (const [name, lmWeight] of [['emotion', 0], ['joint', 0.5]] as const) {
+    const dir = join(out, name);
+    const r = await train({
+      configName: 'small', config: { ...tc, emotionReadout: 'mean' }, data: [parseDataSpec('emotion')], dev: [], out: dir, resume: false, augment: [], seed: 0,
+      lr: 1e-3, minLrRatio: 0.1, warmupSteps: 5, epochs: 1, steps: 40, batchSize: 32, maxLen: 64, emotionWeight: 1, lmWeight,
+      clipNorm: 1, weightDecay: 0.1, checkpointEvery: 1000, evalEvery: 0, logEvery: 10,
+    });
+    add(`training tokens/s, small, ${name === 'emotion' ? 'emotion head only (--lm-weight 0)' : 'joint LM + emotion (--lm-weight 0.5)'}`, r.tokensPerS, 'tokens/s', { label: `forward pass alone (${reference[name].toFixed(0)} tokens/s)`, value: reference[name] });
+  }
+  rmSync(out, { recursive: true, force: true });
 }
 
 // The harness itself: the emotion suite on the classical baseline, samples per second.
