@@ -66,11 +66,17 @@ export function forward(w: Weights<tf.Tensor>, cfg: ModelConfig, input: TokenBat
     const blk = w.blocks[l]!;
     // The emotion vector of position i (from the emotion head, ≤ i) biases attention in later blocks.
     const emotionForBias = opts.bias && isBiasLayer(cfg, l) ? emotions : undefined;
-    const a = attentionBlock(blk, cfg, x, { B, T, mask, rope, emotions: emotionForBias });
-    x = tf.add(x, a.out);
-    if (opts.captureKv) kv.push(a.kv);
-    if (opts.captureAttention) attention.push(a.probs);
-    x = tf.add(x, mlp(blk, cfg, x));
+    // One tidy per block: a block's [B, H, T, T] intermediates are freed before the next block runs,
+    // so prefill of a long prompt peaks at one block's scores instead of nLayers' (4 GB wasm heap at
+    // paper size, T = 1024). Under tf.variableGrads the tape keeps its own copies of what backprop needs.
+    const [xNext, k, v, salience, probs] = tf.tidy(() => {
+      const a = attentionBlock(blk, cfg, x, { B, T, mask, rope, emotions: emotionForBias });
+      const h = tf.add(x, a.out);
+      return [tf.add(h, mlp(blk, cfg, h)), ...(opts.captureKv ? [a.kv.k, a.kv.v, a.kv.salience] : [undefined, undefined, undefined]), opts.captureAttention ? a.probs : undefined];
+    });
+    x = xNext!;
+    if (opts.captureKv) kv.push({ k: k as tf.Tensor4D, v: v as tf.Tensor4D, salience: salience as tf.Tensor3D | undefined });
+    if (probs !== undefined) attention.push(probs as tf.Tensor4D);
 
     if (l === cfg.emotionLayer) {
       // Emotion head: a causal per-position read of the residual stream (position t has only seen
