@@ -36,6 +36,19 @@ test('the throughput suite measures prefill/decode over the grid and serving lev
   assert.equal(failing.code, 1);
 });
 
+test('a throughput run stopped by an error keeps the cells it finished, marked incomplete', () => {
+  const out = join(tempDir(), 'tp');
+  const r = emobench(['eval', '--suite', 'throughput', '--model', 'scratch@tiny', '--prompt-tokens', '16,5000', '--batch', '1', '--repeats', '5', '--levels', '1', '--out', out]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /scratch@tiny: a 5000-token prompt does not fit its context \(it kept \d+ tokens\)/);
+  const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as ThroughputSummary;
+  assert.equal(s.complete, false);
+  assert.match(s.error ?? '', /5000-token prompt/);
+  const t = s.models[0]!.throughput;
+  assert.deepEqual(t.grid.map((g) => g.prompt_tokens), [16]);
+  assert.equal(t.grid[0]!.decode_tps.n, 5);
+});
+
 test('prompts of an exact token length', () => {
   const tok = new Tokenizer([]);
   for (const n of [1, 2, 17, 128]) assert.equal(tok.encode(textOfTokens(tok, n, 3), { bos: true }).length, n);

@@ -107,7 +107,10 @@ export interface ThroughputSummary {
   schema: typeof THROUGHPUT_SCHEMA;
   suite: string;
   task: 'throughput';
+  /** False while the run is going, or when it stopped early: the grid then holds the cells finished. */
   complete: boolean;
+  /** Why an incomplete run stopped. */
+  error?: string;
   settings: ThroughputSettings;
   meta: Pick<RunMeta, 'emobench' | 'git_commit' | 'host' | 'seed' | 'started_at' | 'ended_at'> & { suite: RunMeta['suite'] };
   models: { spec: string; meta: ModelMeta; throughput: ThroughputResult }[];

@@ -7,7 +7,7 @@ import { writeSummary } from '../results/run-dir.js';
 import { THROUGHPUT_SCHEMA, type ThroughputSummary } from '../results/types.js';
 import type { LoadedSuite } from '../suites/schema.js';
 import { probeBandwidth } from '../throughput/bandwidth.js';
-import { measureThroughput, type ThroughputSettings } from '../throughput/run.js';
+import { measureThroughput, type ThroughputResult, type ThroughputSettings } from '../throughput/run.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
 
 export interface ThroughputEvalOptions {
@@ -36,19 +36,12 @@ export async function runThroughputEval(o: ThroughputEvalOptions): Promise<{ dir
   // One probe for the whole run: it allocates 512 MB and should not run per model.
   const bandwidth = models.some((m) => m.footprint) ? probeBandwidth() : undefined;
   const results: ThroughputSummary['models'] = [];
-  try {
-    for (const m of models) {
-      o.log(`${m.spec}:`);
-      results.push({ spec: m.spec, meta: m.meta(), throughput: await measureThroughput(m, settings, o.seed, o.log, bandwidth) });
-    }
-  } finally {
-    for (const m of models) await m.close?.();
-  }
-  const summary: ThroughputSummary = {
+  const summaryOf = (complete: boolean, error?: string): ThroughputSummary => ({
     schema: THROUGHPUT_SCHEMA,
     suite: spec.name,
     task: 'throughput',
-    complete: true,
+    complete,
+    ...(error !== undefined ? { error } : {}),
     settings,
     meta: {
       emobench: emobenchVersion(),
@@ -60,7 +53,27 @@ export async function runThroughputEval(o: ThroughputEvalOptions): Promise<{ dir
       ended_at: new Date().toISOString(),
     },
     models: results,
-  };
+  });
+  // Each finished cell rewrites summary.json (complete: false), so a crash or kill keeps every figure
+  // measured so far; a failure is recorded in the summary before it propagates.
+  try {
+    for (const m of models) {
+      o.log(`${m.spec}:`);
+      const entry = { spec: m.spec, meta: m.meta(), throughput: { decode_tps: null, grid: [], serving: [], roofline: null } as ThroughputResult };
+      results.push(entry);
+      entry.throughput = await measureThroughput(m, settings, o.seed, o.log, bandwidth, (partial) => {
+        entry.throughput = partial;
+        writeSummary(join(dir, 'summary.json'), summaryOf(false));
+      });
+    }
+  } catch (e) {
+    writeSummary(join(dir, 'summary.json'), summaryOf(false, e instanceof Error ? e.message : String(e)));
+    o.log(`stopped by an error; the figures measured so far are in ${join(dir, 'summary.json')}`);
+    throw e;
+  } finally {
+    for (const m of models) await m.close?.();
+  }
+  const summary = summaryOf(true);
   writeSummary(join(dir, 'summary.json'), summary);
   return { dir, summary };
 }

@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { UserError } from '../errors.js';
 import type { Model } from '../models/types.js';
 import { streamLatency, goodput, type RequestLatency, type StreamChunk } from '../scoring/latency.js';
 import type { Estimate } from '../scoring/ci.js';
@@ -67,8 +68,17 @@ export interface ThroughputResult {
   roofline: Roofline | null;
 }
 
-export async function measureThroughput(model: Model, s: ThroughputSettings, seed: number, log: (line: string) => void, bandwidth?: Bandwidth): Promise<ThroughputResult> {
+/** `progress` gets the figures so far after every grid cell and serving level, so a caller can save them. */
+export async function measureThroughput(
+  model: Model,
+  s: ThroughputSettings,
+  seed: number,
+  log: (line: string) => void,
+  bandwidth?: Bandwidth,
+  progress?: (partial: ThroughputResult) => void,
+): Promise<ThroughputResult> {
   const grid: GridCell[] = [];
+  const serving: ServingLevel[] = [];
   if (model.timedGenerate) {
     for (const batch of s.batch) {
       for (const promptTokens of s.prompt_tokens) {
@@ -76,21 +86,24 @@ export async function measureThroughput(model: Model, s: ThroughputSettings, see
         const decode: number[] = [];
         for (let r = 0; r < s.warmup + s.repeats; r++) {
           const t = await model.timedGenerate({ promptTokens, outputTokens: s.output_tokens, batch, seed: seed + r });
+          // A model cuts a prompt longer than its context: timing the cut prompt under the asked length would mislabel the cell.
+          if (t.prompt_tokens < promptTokens) throw new UserError(`${model.spec}: a ${promptTokens}-token prompt does not fit its context (it kept ${t.prompt_tokens} tokens); choose shorter --prompt-tokens`);
           if (r < s.warmup) continue;
           prefill.push((t.batch * t.prompt_tokens) / (t.prefill_ms / 1000));
           decode.push((t.batch * t.decode_steps) / (t.decode_ms / 1000));
         }
         const cell = { prompt_tokens: promptTokens, output_tokens: s.output_tokens, batch, prefill_tps: spread(prefill, seed), decode_tps: spread(decode, seed) };
         grid.push(cell);
+        progress?.({ decode_tps: null, grid, serving, roofline: null });
         log(`  ${model.spec}  batch ${batch}  prompt ${promptTokens}: prefill ${cell.prefill_tps.median.value.toFixed(0)} tok/s, decode ${cell.decode_tps.median.value.toFixed(1)} tok/s`);
       }
     }
   }
-  const serving: ServingLevel[] = [];
   if (model.chat) {
     for (const c of s.concurrency) {
       const level = await servingLevel(model, s, c, seed);
       serving.push(level);
+      progress?.({ decode_tps: null, grid, serving, roofline: null });
       log(`  ${model.spec}  concurrency ${c}: ${level.request_throughput.toFixed(2)} req/s, ${level.output_tps.toFixed(1)} output tok/s, TTFT p50 ${level.ttft_ms.median.value.toFixed(0)} ms`);
     }
   }
