@@ -11,14 +11,14 @@ import { emobench, tempDir } from './helpers/cli.js';
 
 test('the throughput suite measures prefill/decode over the grid and serving levels, with spread', () => {
   const out = join(tempDir(), 'tp');
-  const r = emobench(['eval', '--suite', 'throughput', '--model', 'scratch@tiny', '--prompt-tokens', '16,40', '--batch', '1,2', '--repeats', '5', '--levels', '1,4', '--slo-ttft-ms', '10000', '--out', out, '--gate', 'throughput.decode_tps>=1']);
+  const r = emobench(['eval', '--suite', 'throughput', '--model', 'scratch@tiny', '--prompt-tokens', '16,33', '--batch', '1,2', '--repeats', '5', '--levels', '1,4', '--slo-ttft-ms', '10000', '--out', out, '--gate', 'throughput.decode_tps>=1']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /batch-1 decode [\d.]+ tok\/s \[[\d.]+–[\d.]+\]/);
   assert.match(r.stdout, /roofline: [\d.]+ GB\/s memory bandwidth/);
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as ThroughputSummary;
   assert.equal(s.schema, 'emobench.throughput/1');
   const t = s.models[0]!.throughput;
-  assert.deepEqual(t.grid.map((g) => [g.batch, g.prompt_tokens]), [[1, 16], [1, 40], [2, 16], [2, 40]]);
+  assert.deepEqual(t.grid.map((g) => [g.batch, g.prompt_tokens]), [[1, 16], [1, 33], [2, 16], [2, 33]]);
   for (const g of t.grid) {
     assert.equal(g.decode_tps.n, 5);
     assert.ok(g.decode_tps.q1 <= g.decode_tps.median.value && g.decode_tps.median.value <= g.decode_tps.q3);
@@ -40,7 +40,7 @@ test('a throughput run stopped by an error keeps the cells it finished, marked i
   const out = join(tempDir(), 'tp');
   const r = emobench(['eval', '--suite', 'throughput', '--model', 'scratch@tiny', '--prompt-tokens', '16,5000', '--batch', '1', '--repeats', '5', '--levels', '1', '--out', out]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /scratch@tiny: a 5000-token prompt does not fit its context \(it kept \d+ tokens\)/);
+  assert.match(r.stderr, /scratch@tiny: a 5000-token prompt and 32 output tokens do not fit its context \(it kept \d+ prompt tokens and decoded \d+\)/);
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as ThroughputSummary;
   assert.equal(s.complete, false);
   assert.match(s.error ?? '', /5000-token prompt/);

@@ -86,8 +86,13 @@ export async function measureThroughput(
         const decode: number[] = [];
         for (let r = 0; r < s.warmup + s.repeats; r++) {
           const t = await model.timedGenerate({ promptTokens, outputTokens: s.output_tokens, batch, seed: seed + r });
-          // A model cuts a prompt longer than its context: timing the cut prompt under the asked length would mislabel the cell.
-          if (t.prompt_tokens < promptTokens) throw new UserError(`${model.spec}: a ${promptTokens}-token prompt does not fit its context (it kept ${t.prompt_tokens} tokens); choose shorter --prompt-tokens`);
+          // A model cuts a prompt, or stops decoding, at the end of its context: timing what is left
+          // under the asked lengths would mislabel the cell.
+          if (t.prompt_tokens < promptTokens || t.decode_steps < s.output_tokens - 1) {
+            throw new UserError(
+              `${model.spec}: a ${promptTokens}-token prompt and ${s.output_tokens} output tokens do not fit its context (it kept ${t.prompt_tokens} prompt tokens and decoded ${t.decode_steps + 1}); choose shorter --prompt-tokens or --output-tokens`,
+            );
+          }
           if (r < s.warmup) continue;
           prefill.push((t.batch * t.prompt_tokens) / (t.prefill_ms / 1000));
           decode.push((t.batch * t.decode_steps) / (t.decode_ms / 1000));
