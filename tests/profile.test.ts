@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ProfileResult } from '../src/profile/profile.js';
-import { emobench, tempDir } from './helpers/cli.js';
+import { emobench, ROOT, tempDir } from './helpers/cli.js';
 
 test('profile sweeps KV dtype × kv heads × window × batch × length; measured bytes equal the formula', () => {
   const dir = join(tempDir(), 'prof');
@@ -11,6 +14,7 @@ test('profile sweeps KV dtype × kv heads × window × batch × length; measured
   const r = emobench(['profile', '--model', 'scratch@tiny', '--kv', 'fp16,int8', '--seq', '16,40', '--batch', '1,2', '--kv-heads', '4,2', '--window', 'none,16', '--accuracy-rows', '10', '--run-dir', dir, '--out', html, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const p = JSON.parse(r.stdout) as ProfileResult;
+  assert.equal(p.complete, true);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'profile.json'), 'utf8')), p);
   assert.ok(existsSync(join(dir, 'profile.html')) && readFileSync(html, 'utf8').includes('<canvas id="stack">'));
   // fp32 is added as the baseline: 3 dtypes × 2 heads × 2 windows × 2 batches × 2 lengths.
@@ -33,6 +37,24 @@ test('profile sweeps KV dtype × kv heads × window × batch × length; measured
   assert.deepEqual(p.accuracy.map((a) => [a.kv, a.window]), [['fp32', null], ['fp16', null], ['int8', null], ['fp32', 16], ['fp16', 16], ['int8', 16]]);
   assert.ok(Number.isFinite(p.claims.bias_overhead_pct));
   assert.ok(p.timeline.points.length > 0);
+});
+
+test('random weights skip the accuracy cost unless asked; a killed profile keeps the rows it measured', async () => {
+  const quick = emobench(['profile', '--model', 'scratch@tiny', '--kv', 'int8', '--seq', '16', '--run-dir', join(tempDir(), 'p')]);
+  assert.equal(quick.code, 0, quick.stderr);
+  assert.match(quick.stderr, /accuracy cost skipped: scratch@tiny has random weights/);
+
+  const dir = join(tempDir(), 'killed');
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'emobench.js'), 'profile', '--model', 'scratch@tiny', '--seq', '8,16,24,32,40,48,56,64', '--batch', '1,2,3,4', '--run-dir', dir], { stdio: 'ignore' });
+  const file = join(dir, 'profile.json');
+  const rowsIn = () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ProfileResult).sweep.length : 0);
+  while (rowsIn() < 3) await delay(20);
+  child.kill('SIGKILL');
+  await once(child, 'close');
+  const p = JSON.parse(readFileSync(file, 'utf8')) as ProfileResult;
+  assert.equal(p.complete, false);
+  assert.ok(p.sweep.length >= 3 && p.sweep.length < 3 * 8 * 4, `${p.sweep.length} rows`);
+  for (const row of p.sweep) assert.deepEqual(row.kv_measured, row.kv_analytic);
 });
 
 test('profile refuses models it cannot measure and bad settings', () => {

@@ -355,7 +355,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('kv-heads', { type: 'string', describe: 'KV-head counts (grouped-query attention; random-weight configs only)' })
           .option('window', { type: 'string', default: 'none', describe: 'sliding windows ("none" for full attention), e.g. none,256' })
           .option('decode-steps', { type: 'number', default: 8, describe: 'decode steps timed at the end of each fill' })
-          .option('accuracy-rows', { type: 'number', default: 200, describe: 'emotion test texts streamed through each cache setting for the accuracy cost (0 skips)' })
+          .option('accuracy-rows', { type: 'number', describe: 'emotion test texts streamed through each cache setting for the accuracy cost (0 skips; default 200, or 0 for random-weight configs such as scratch@paper)' })
           .option('seed', { type: 'number', default: 0 })
           .option('run-dir', { type: 'string', describe: 'where profile.json and profile.html go (default results/profile-<timestamp>)' })
           .option('out', { type: 'string', describe: 'also write the standalone HTML page here' })
@@ -368,6 +368,8 @@ export async function main(argv: string[]): Promise<number> {
         const bad = kv.find((k) => !['fp32', 'fp16', 'int8'].includes(k));
         if (bad) throw new UsageError(`--kv: "${bad}" is not fp32, fp16 or int8`);
         const log = (line: string) => (a.json ? undefined : process.stderr.write(`${line}\n`));
+        const dir = resolve(a['run-dir'] ?? defaultRunDir('profile'));
+        mkdirSync(dir, { recursive: true });
         const result = await runProfile({
           model: a.model,
           kv: kv as KvDtype[],
@@ -379,9 +381,9 @@ export async function main(argv: string[]): Promise<number> {
           accuracyRows: a['accuracy-rows'],
           seed: a.seed,
           log,
+          // A profile of the paper config runs for tens of minutes: every measurement is saved as it lands.
+          progress: (partial) => writeFileAtomic(join(dir, 'profile.json'), `${JSON.stringify(partial, null, 2)}\n`),
         });
-        const dir = resolve(a['run-dir'] ?? defaultRunDir('profile'));
-        mkdirSync(dir, { recursive: true });
         writeFileAtomic(join(dir, 'profile.json'), `${JSON.stringify(result, null, 2)}\n`);
         const html = profileHtml(result);
         writeFileAtomic(join(dir, 'profile.html'), html);

@@ -22,10 +22,13 @@ export interface ProfileOptions {
   window: (number | null)[];
   /** Decode steps timed at the end of each fill. */
   decodeSteps: number;
-  /** Emotion test rows for the accuracy cost of each KV setting (0 skips it). */
-  accuracyRows: number;
+  /** Emotion test rows for the accuracy cost of each KV setting (0 skips it; undefined: 200 for
+   * trained weights, 0 for random-weight configs, whose predictions are chance). */
+  accuracyRows?: number;
   seed: number;
   log: (line: string) => void;
+  /** The profile so far (complete: false) after every measurement, so a caller can save it. */
+  progress?: (partial: ProfileResult) => void;
 }
 
 export interface SweepRow extends Omit<MemoryMeasurement, 'timeline'> {
@@ -46,6 +49,8 @@ export interface AccuracyRow {
 
 export interface ProfileResult {
   schema: 'emobench.profile/1';
+  /** False in the snapshots written while the profile runs (a kill leaves the last one). */
+  complete: boolean;
   model: string;
   config: ModelConfig;
   params: number;
@@ -86,6 +91,25 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
   const rows: SweepRow[] = [];
   let timeline: ProfileResult['timeline'] | undefined;
   let base: ScratchModel | undefined;
+  let biasOverhead = NaN;
+  let accuracy: AccuracyRow[] = [];
+  const result = (complete: boolean): ProfileResult => {
+    savings(rows);
+    const longest = Math.max(...rows.map((r) => r.seq));
+    const candidates = rows.filter((r) => r.batch === 1 && r.seq === longest && Number.isFinite(r.total_saving_pct));
+    const best = candidates.sort((a, b) => b.total_saving_pct - a.total_saving_pct)[0];
+    return {
+      schema: 'emobench.profile/1',
+      complete,
+      model: o.model,
+      config: base!.config,
+      params: base!.info().params,
+      sweep: rows,
+      accuracy,
+      timeline: timeline ?? { setting: 'n/a', points: [] },
+      claims: { bias_overhead_pct: biasOverhead, best_setting: best ? `${label(best)} at ${longest} tokens` : 'n/a', best_total_saving_pct: best?.total_saving_pct ?? NaN },
+    };
+  };
   const headsList: (number | undefined)[] = o.kvHeads ?? [undefined];
   for (const heads of headsList) {
     for (const window of o.window) {
@@ -103,12 +127,43 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
             if (!timeline || (batch === 1 && seq === Math.max(...o.seq) && kv !== 'fp32')) timeline = { setting: label(row), points };
             rows.push({ ...row, kv_saving_pct: NaN, total_saving_pct: NaN, kv_error_pct: (100 * Math.abs(r.kv_measured.total - r.kv_analytic.total)) / r.kv_analytic.total });
             o.log(`  ${label(row)} · batch ${batch} · ${seq} tokens: KV ${(r.kv_measured.total / 2 ** 20).toFixed(2)} MiB, activations ${(r.activations_bytes / 2 ** 20).toFixed(1)} MiB, decode ${r.decode_tps.toFixed(1)} tok/s`);
+            o.progress?.(result(false));
           }
         }
         if (m !== base) m.dispose();
       }
     }
   }
+
+  const longest = Math.max(...rows.map((r) => r.seq));
+  // The bias's memory: the same fp32 setting with the mechanism off (no salience weights, cache or extra activations).
+  const on = rows.find((r) => r.kv === 'fp32' && r.window === null && r.batch === 1 && r.seq === longest && r.kv_heads === base!.config.nKvHeads);
+  if (on) {
+    const off = await openScratch(o.model, { kv: 'fp32', bias: false }, o.kvHeads ? base!.config.nKvHeads : undefined);
+    const r = await measureMemory(off, 1, longest, o.decodeSteps);
+    const offWeights = r.weights_bytes - biasWeightBytes(off.config);
+    biasOverhead = 100 * (on.total_bytes / (offWeights + r.kv_measured.total + r.activations_bytes) - 1);
+    off.dispose();
+    o.progress?.(result(false));
+  }
+
+  const random = parseModelSpec(o.model).config !== undefined;
+  const accuracyRows = o.accuracyRows ?? (random ? 0 : 200);
+  if (o.accuracyRows === undefined && random) {
+    o.log(`  accuracy cost skipped: ${o.model} has random weights, so its predictions are chance; profile a trained model (scratch) or pass --accuracy-rows`);
+  }
+  if (accuracyRows > 0) {
+    accuracy = await accuracyCost(o, base!, accuracyRows, (rowsSoFar) => {
+      accuracy = rowsSoFar;
+      o.progress?.(result(false));
+    });
+  }
+  base?.dispose();
+  return result(true);
+}
+
+/** Savings of each row against the fp32 row of the same heads, window, batch and length. */
+function savings(rows: SweepRow[]): void {
   for (const r of rows) {
     const ref = rows.find((x) => x.kv === 'fp32' && x.kv_heads === r.kv_heads && x.window === r.window && x.batch === r.batch && x.seq === r.seq);
     if (!ref) continue;
@@ -117,33 +172,6 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
     r.kv_saving_pct = 100 * (1 - cacheBytes(r) / cacheBytes(ref));
     r.total_saving_pct = 100 * (1 - r.total_bytes / ref.total_bytes);
   }
-
-  const longest = Math.max(...rows.map((r) => r.seq));
-  // The bias's memory: the same fp32 setting with the mechanism off (no salience weights, cache or extra activations).
-  const on = rows.find((r) => r.kv === 'fp32' && r.window === null && r.batch === 1 && r.seq === longest && r.kv_heads === base!.config.nKvHeads);
-  let biasOverhead = NaN;
-  if (on) {
-    const off = await openScratch(o.model, { kv: 'fp32', bias: false }, o.kvHeads ? base!.config.nKvHeads : undefined);
-    const r = await measureMemory(off, 1, longest, o.decodeSteps);
-    const offWeights = r.weights_bytes - biasWeightBytes(off.config);
-    biasOverhead = 100 * (on.total_bytes / (offWeights + r.kv_measured.total + r.activations_bytes) - 1);
-    off.dispose();
-  }
-  const candidates = rows.filter((r) => r.batch === 1 && r.seq === longest && Number.isFinite(r.total_saving_pct));
-  const best = candidates.sort((a, b) => b.total_saving_pct - a.total_saving_pct)[0];
-
-  const accuracy = o.accuracyRows > 0 ? await accuracyCost(o, base!) : [];
-  base?.dispose();
-  return {
-    schema: 'emobench.profile/1',
-    model: o.model,
-    config: base!.config,
-    params: base!.info().params,
-    sweep: rows,
-    accuracy,
-    timeline: timeline!,
-    claims: { bias_overhead_pct: biasOverhead, best_setting: best ? `${label(best)} at ${longest} tokens` : 'n/a', best_total_saving_pct: best?.total_saving_pct ?? NaN },
-  };
 }
 
 /** Parameters that exist only for the emotion bias: per-block salience projections and β. */
@@ -154,9 +182,9 @@ function biasWeightBytes(cfg: ModelConfig): number {
 }
 
 /** Emotion accuracy with the test texts streamed through each KV setting's cache, against fp32. */
-async function accuracyCost(o: ProfileOptions, base: ScratchModel): Promise<AccuracyRow[]> {
+async function accuracyCost(o: ProfileOptions, base: ScratchModel, n: number, progress: (rows: AccuracyRow[]) => void): Promise<AccuracyRow[]> {
   const data = await loadDataset(pkgPath('datasets', 'emotion', 'emotion.csv'), { labels: [...EMOTIONS] });
-  const rows = seededShuffle(data.rows.filter((r) => r.split === 'test'), o.seed).slice(0, o.accuracyRows);
+  const rows = seededShuffle(data.rows.filter((r) => r.split === 'test'), o.seed).slice(0, n);
   const out: AccuracyRow[] = [];
   for (const window of o.window) {
     let fp32 = NaN;
@@ -168,6 +196,7 @@ async function accuracyCost(o: ProfileOptions, base: ScratchModel): Promise<Accu
       if (kv === 'fp32') fp32 = acc.value;
       out.push({ kv, window, accuracy: acc, delta_pts: 100 * (acc.value - fp32) });
       o.log(`  accuracy through the ${kv} cache${window ? ` (window ${window})` : ''}: ${(100 * acc.value).toFixed(1)}% on ${rows.length} test texts`);
+      progress([...out]);
     }
   }
   return out;
