@@ -48,9 +48,13 @@ test('random weights skip the accuracy cost unless asked; a killed profile keeps
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'emobench.js'), 'profile', '--model', 'scratch@tiny', '--seq', '8,16,24,32,40,48,56,64', '--batch', '1,2,3,4', '--run-dir', dir], { stdio: 'ignore' });
   const file = join(dir, 'profile.json');
   const rowsIn = () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ProfileResult).sweep.length : 0);
-  while (rowsIn() < 3) await delay(20);
+  const closed = once(child, 'close');
+  let exited = false;
+  void closed.then(() => (exited = true));
+  while (rowsIn() < 3 && !exited) await delay(20);
+  assert.ok(!exited, 'the profile ended before it could be killed');
   child.kill('SIGKILL');
-  await once(child, 'close');
+  await closed;
   const p = JSON.parse(readFileSync(file, 'utf8')) as ProfileResult;
   assert.equal(p.complete, false);
   assert.ok(p.sweep.length >= 3 && p.sweep.length < 3 * 8 * 4, `${p.sweep.length} rows`);

@@ -134,7 +134,9 @@ export function memorySection(x: Extras, charts: ChartSpec[]): string {
       .map((r) => `<tr><td>${esc(key(r))}</td><td>${r.batch}</td><td>${r.seq}</td><td>${f(r.kv_measured.total / 2 ** 20, 2)}</td><td>${f(r.kv_analytic.total / 2 ** 20, 2)}</td><td>${f(r.kv_saving_pct)}%</td><td>${f(r.total_saving_pct)}%</td><td>${f(r.decode_tps)}</td></tr>`)
       .join('');
     const acc = p.accuracy.map((a) => `${esc(a.kv)}${a.window ? ` (window ${a.window})` : ''}: ${f(100 * a.accuracy.value)}% (${a.delta_pts >= 0 ? '+' : ''}${f(a.delta_pts)} pts)`).join(' · ');
-    return `<h3>${esc(p.model)}</h3><figure class="chart"><div class="chart-box"><canvas id="${idLines}"></canvas></div></figure><figure class="chart"><div class="chart-box"><canvas id="${idStack}"></canvas></div></figure>
+    // Profiles written before the field existed have no `complete`: they were whole.
+    const incomplete = p.complete === false ? '<p class="small muted">Incomplete profile (stopped before the end): only the settings measured are shown.</p>' : '';
+    return `<h3>${esc(p.model)}</h3>${incomplete}<figure class="chart"><div class="chart-box"><canvas id="${idLines}"></canvas></div></figure><figure class="chart"><div class="chart-box"><canvas id="${idStack}"></canvas></div></figure>
 ${acc ? `<p class="small">Accuracy through the cache: ${acc}</p>` : ''}<p class="small">Emotion-bias memory overhead ${f(p.claims.bias_overhead_pct)}%; best KV setting: ${esc(p.claims.best_setting)}, total inference memory −${f(p.claims.best_total_saving_pct)}%.</p>
 <div class="scroll"><table class="data"><thead><tr><th>setting</th><th>batch</th><th>tokens</th><th>KV MiB measured</th><th>analytic</th><th>KV saving</th><th>total saving</th><th>decode tok/s</th></tr></thead><tbody>${rows}</tbody></table></div>`;
   });
