@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Tokenizer } from '../src/model/tokenizer.js';
+import { createModel } from '../src/models/registry.js';
 import { textOfTokens } from '../src/models/scratch.js';
 import type { ThroughputSummary } from '../src/results/types.js';
 import { probeBandwidth, rooflineTokensPerSecond } from '../src/throughput/bandwidth.js';
@@ -47,6 +48,23 @@ test('a throughput run stopped by an error keeps the cells it finished, marked i
   const t = s.models[0]!.throughput;
   assert.deepEqual(t.grid.map((g) => g.prompt_tokens), [16]);
   assert.equal(t.grid[0]!.decode_tps.n, 5);
+});
+
+test('serving prompts of local models are as long as asked, and the level records their real length', async () => {
+  const model = await createModel('scratch@tiny');
+  try {
+    for (const n of [8, 24, 40]) {
+      const r = await model.chat!({ messages: [{ role: 'user', content: model.userMessageOfTokens!(n, 1) }], sampling: { max_tokens: 2, temperature: 0 }, repeat: 0 });
+      assert.ok(Math.abs(r.usage.prompt_tokens - n) <= 1, `asked ${n}, got ${r.usage.prompt_tokens}`);
+    }
+  } finally {
+    await model.close?.();
+  }
+  const out = join(tempDir(), 'tp');
+  const r = emobench(['eval', '--suite', 'throughput', '--model', 'scratch@tiny', '--prompt-tokens', '8', '--batch', '1', '--repeats', '5', '--levels', '2', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const level = (JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as ThroughputSummary).models[0]!.throughput.serving[0]!;
+  assert.ok(level.prompt_tokens > 0 && level.prompt_tokens <= 64, `tiny's 64-token context bounds the prompt: ${level.prompt_tokens}`);
 });
 
 test('prompts of an exact token length', () => {

@@ -188,6 +188,11 @@ class ScratchHarnessModel implements Model {
     return { prefill_ms: g.timing.prefillMs, decode_ms: g.timing.decodeMs, decode_steps: g.timing.decodeSteps, batch: o.batch, prompt_tokens: g.promptIds.length };
   }
 
+  userMessageOfTokens(tokens: number, seed: number): string {
+    const template = this.model.tokenizer.encode(chatPrompt([{ role: 'user', content: '' }]), { bos: true }).length - 1;
+    return textOfTokens(this.model.tokenizer, Math.max(1, tokens - template), seed);
+  }
+
   footprint(): Footprint {
     const info = this.model.info();
     const perToken = this.model.kvBytes({ tokens: 1, batch: 1 })!.allocated;

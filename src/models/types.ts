@@ -101,6 +101,8 @@ export interface Model {
   cost?(usage: { prompt_tokens: number; completion_tokens: number }): number | undefined;
   /** Local generative models: prompts of exactly `promptTokens` tokens, `outputTokens` decoded, timed. */
   timedGenerate?(o: { promptTokens: number; outputTokens: number; batch: number; seed: number }): Promise<TimedGeneration>;
+  /** Models with their own tokenizer: a user message whose rendered chat prompt is about `tokens` long. */
+  userMessageOfTokens?(tokens: number, seed: number): string;
   footprint?(): Footprint;
   close?(): Promise<void>;
 }

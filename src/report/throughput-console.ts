@@ -28,7 +28,7 @@ export function throughputReport(s: ThroughputSummary): string {
     if (t.serving.length > 0) {
       parts.push(
         table(
-          ['concurrency', 'req/s', 'out tok/s', 'TTFT p50 ms', 'TTFT p99', 'TPOT p50 ms', 'ITL p50 ms', 'ITL p99', 'E2E p50 ms', 'goodput', 'failed', 'tokens from'],
+          ['concurrency', 'req/s', 'out tok/s', 'TTFT p50 ms', 'TTFT p99', 'TPOT p50 ms', 'ITL p50 ms', 'ITL p99', 'E2E p50 ms', 'goodput', 'failed', 'prompt tok', 'tokens from'],
           t.serving.map((l) => [
             String(l.concurrency),
             f(l.request_throughput, 2),
@@ -41,9 +41,10 @@ export function throughputReport(s: ThroughputSummary): string {
             f(l.e2e_ms.median.value, 0),
             l.goodput === null ? '—' : f(l.goodput, 2),
             String(l.failed),
+            f(l.prompt_tokens, 0),
             `${l.token_source}${l.token_count_mismatches > 0 ? ` (${l.token_count_mismatches} mismatched)` : ''}`,
           ]),
-          [true, true, true, true, true, true, true, true, true, true, true, false],
+          [true, true, true, true, true, true, true, true, true, true, true, true, false],
         ),
       );
     }

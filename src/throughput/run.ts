@@ -47,6 +47,8 @@ export interface ServingLevel {
   e2e_ms: Spread;
   /** Requests per second meeting every --slo objective; null without objectives. */
   goodput: number | null;
+  /** Mean prompt tokens per request as the model counted them (the serving prompt's real length). */
+  prompt_tokens: number;
   /** Where output token counts came from, and how often the streamed chunk count disagreed. */
   token_source: 'server' | 'estimate' | 'mixed';
   token_count_mismatches: number;
@@ -138,6 +140,7 @@ async function servingLevel(model: Model, s: ThroughputSettings, concurrency: nu
   let failed = 0;
   let retried = 0;
   let outputTokens = 0;
+  let promptTokens = 0;
   let mismatches = 0;
   const sources = new Set<string>();
   const t0 = performance.now();
@@ -147,7 +150,7 @@ async function servingLevel(model: Model, s: ThroughputSettings, concurrency: nu
         const chunks: StreamChunk[] = [];
         const start = performance.now();
         const r = await model.chat!(
-          { messages: [{ role: 'user', content: fillerPrompt(s.serving_prompt_tokens) }], sampling: { max_tokens: s.serving_output_tokens, temperature: 0, seed: seed + i }, repeat: i },
+          { messages: [{ role: 'user', content: model.userMessageOfTokens?.(s.serving_prompt_tokens, seed + i) ?? fillerPrompt(s.serving_prompt_tokens) }], sampling: { max_tokens: s.serving_output_tokens, temperature: 0, seed: seed + i }, repeat: i },
           undefined,
           (text) => chunks.push({ t: performance.now() - start, text, tokens: 1 }),
         );
@@ -155,6 +158,7 @@ async function servingLevel(model: Model, s: ThroughputSettings, concurrency: nu
         if (r.attempts > 1) return void retried++;
         sources.add(r.usage.source);
         outputTokens += r.usage.completion_tokens;
+        promptTokens += r.usage.prompt_tokens;
         const streamed = chunks.reduce((a, c) => a + c.tokens, 0);
         if (streamed !== r.usage.completion_tokens) mismatches++;
         // Chunks carry text, not always exactly one token: spread the counted tokens over them.
@@ -179,6 +183,7 @@ async function servingLevel(model: Model, s: ThroughputSettings, concurrency: nu
     itl_ms: spread(latencies.flatMap((l) => l.itl_ms), seed),
     e2e_ms: spread(latencies.map((l) => l.e2e_ms), seed),
     goodput: sloGiven ? goodput(latencies, wall, s.slo) : null,
+    prompt_tokens: latencies.length > 0 ? promptTokens / latencies.length : NaN,
     token_source: sources.size === 1 ? ([...sources][0] as 'server' | 'estimate') : 'mixed',
     token_count_mismatches: mismatches,
   };
