@@ -1,7 +1,8 @@
 import { esc } from '../report/html.js';
 import type { LiftSummary, TextLift } from './attention-lift.js';
 
-const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}%` : '—');
+/** A relative change as a signed percentage. */
+export const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}%` : '—');
 
 /** Tokens shaded by the attention they receive; emotion-word tokens underlined. */
 export function shaded(t: TextLift, received: number[]): string {

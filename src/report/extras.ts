@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { shaded } from '../analysis/attention-html.js';
+import { pct, shaded } from '../analysis/attention-html.js';
 import type { LiftSummary, TextLift } from '../analysis/attention-lift.js';
 import { UserError } from '../errors.js';
 import type { ProfileResult } from '../profile/profile.js';
-import type { ThroughputSummary } from '../results/types.js';
-import type { ChartSpec } from './html.js';
+import { THROUGHPUT_SCHEMA, type ThroughputSummary } from '../results/types.js';
+import { esc, type ChartSpec } from './html.js';
+import type { Measurement } from './published.js';
 
 /**
  * Runs that are not scored suites — throughput runs, memory profiles (profile.json) and attention
@@ -18,14 +19,8 @@ export interface Extras {
   attention: { dir: string; model: string; summary: LiftSummary; texts: TextLift[] }[];
 }
 
-/** A figure for a published claim that is not a per-sample metric. */
-export interface Measurement {
-  metric: string;
-  model: string;
-  value: number;
-  lo?: number;
-  hi?: number;
-}
+/** A figure for a published claim that is not a per-sample metric: the claim's metric names it. */
+export type ClaimFigure = Measurement & { metric: string };
 
 const readJson = <T>(path: string): T => {
   try {
@@ -42,15 +37,17 @@ export function splitRunDirs(dirs: readonly string[]): { scored: string[]; extra
   for (const dir of dirs) {
     if (existsSync(join(dir, 'profile.json'))) extras.profiles.push({ dir, profile: readJson(join(dir, 'profile.json')) });
     else if (existsSync(join(dir, 'attention.json'))) extras.attention.push({ dir, ...readJson<Omit<Extras['attention'][number], 'dir'>>(join(dir, 'attention.json')) });
-    else if (existsSync(join(dir, 'summary.json')) && readJson<{ schema?: string }>(join(dir, 'summary.json')).schema === 'emobench.throughput/1') {
-      extras.throughput.push({ dir, summary: readJson(join(dir, 'summary.json')) });
-    } else scored.push(dir);
+    else {
+      const summary = existsSync(join(dir, 'summary.json')) ? readJson<ThroughputSummary | { schema?: string }>(join(dir, 'summary.json')) : undefined;
+      if (summary?.schema === THROUGHPUT_SCHEMA) extras.throughput.push({ dir, summary: summary as ThroughputSummary });
+      else scored.push(dir);
+    }
   }
   return { scored, extras };
 }
 
-export function measurements(x: Extras): Measurement[] {
-  const out: Measurement[] = [];
+export function measurements(x: Extras): ClaimFigure[] {
+  const out: ClaimFigure[] = [];
   for (const t of x.throughput) {
     for (const m of t.summary.models) {
       const d = m.throughput.decode_tps;
@@ -69,9 +66,7 @@ export function measurements(x: Extras): Measurement[] {
   return out;
 }
 
-
 const none = (n: number) => new Array<null>(n).fill(null);
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 
 export function throughputSection(x: Extras, charts: ChartSpec[]): string {
@@ -145,7 +140,6 @@ ${acc ? `<p class="small">Accuracy through the cache: ${acc}</p>` : ''}<p class=
 
 export function attentionSection(x: Extras): string {
   if (x.attention.length === 0) return '';
-  const pct = (v: number) => (Number.isFinite(v) ? `${v >= 0 ? '+' : '−'}${Math.abs(100 * v).toFixed(1)}%` : '—');
   const parts = x.attention.map((a) => {
     const samples = a.texts.slice(0, 8).map((t) => `<div class="att"><div><b class="small">bias on</b> ${shaded(t, t.received_on)}</div><div><b class="small">bias off</b> ${shaded(t, t.received_off)}</div></div>`);
     return `<h3>${esc(a.model)}</h3><p>Attention lift on emotion words: <b>${pct(a.summary.lift.value)}</b> [${pct(a.summary.lift.lo)}, ${pct(a.summary.lift.hi)}] over ${a.summary.texts} texts; strongly emotional: <b>${pct(a.summary.strong_lift.value)}</b> over ${a.summary.strong_texts}.</p>${samples.join('')}`;

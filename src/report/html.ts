@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type { LoadedRun } from '../compare/compare.js';
-import { attentionSection, measurements, memorySection, throughputSection, type Extras, type Measurement } from './extras.js';
+import { attentionSection, measurements, memorySection, throughputSection, type ClaimFigure, type Extras } from './extras.js';
 import { holm, mcnemar } from '../compare/paired.js';
 import type { ModelResult, SampleRecord } from '../results/types.js';
 import type { Estimate } from '../scoring/ci.js';
@@ -496,7 +496,7 @@ function speedSection(entries: readonly Entry[], charts: ChartSpec[]): string {
 ${parts.join('\n')}</section>`;
 }
 
-function claimsSection(entries: readonly Entry[], claims: readonly PublishedClaim[] | undefined, extra: readonly Measurement[]): string {
+function claimsSection(entries: readonly Entry[], claims: readonly PublishedClaim[] | undefined, extra: readonly ClaimFigure[]): string {
   const rule = `<p class="lede">A claim is <span class="badge ok">reproduced</span> when the measured 95% interval contains the claimed value or lies on the better side of it (for an "at least" claim: upper end ≥ claim; for an "at most" claim: lower end ≤ claim; a point value where there is no interval), <span class="badge bad">not reproduced</span> when the whole interval is on the worse side, and <span class="badge none">not measured</span> when no run has that metric for that model.</p>`;
   if (!claims || claims.length === 0) return `<section id="claims"><h2>Published claims</h2>${rule}<p class="muted">No published claims were given (baselines/published.json).</p></section>`;
   const rows = evaluateClaims(

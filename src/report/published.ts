@@ -148,7 +148,7 @@ export function claimStatus(claim: PublishedClaim, m: Omit<Measurement, 'model'>
 }
 
 /** One row per (claim, matching model); a claim nothing measured gets one "not measured" row. */
-export function evaluateClaims(claims: readonly PublishedClaim[], targets: readonly ClaimTarget[], extra: readonly { metric: string; model: string; value: number; lo?: number; hi?: number }[] = []): ClaimRow[] {
+export function evaluateClaims(claims: readonly PublishedClaim[], targets: readonly ClaimTarget[], extra: readonly (Measurement & { metric: string })[] = []): ClaimRow[] {
   const rows: ClaimRow[] = [];
   for (const claim of claims) {
     const found: ClaimRow[] = [];
