@@ -161,7 +161,8 @@ async function* batched<T>(items: AsyncIterable<T>, size: number): AsyncGenerato
 /**
  * At most `concurrency` tasks at once. run() resolves once the task has started (after waiting for a
  * free slot), so the caller reads no further ahead of the work than that; drain() waits for the rest
- * and rethrows the first failure.
+ * and rethrows the first failure. Written here rather than with p-limit: p-limit accepts every task
+ * at once and queues it, so the streamed rows would all be read into its queue; this pool pushes back.
  */
 export function boundedPool(concurrency: number): { run(task: () => Promise<void>): Promise<void>; readonly failed: boolean; drain(): Promise<void> } {
   const running = new Set<Promise<void>>();
