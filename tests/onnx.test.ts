@@ -12,7 +12,7 @@ import { ScratchModel } from '../src/model/scratch-model.js';
 import { Tokenizer } from '../src/model/tokenizer.js';
 import { initWeights, mapWeights, type Weights } from '../src/model/weights.js';
 import { createModel } from '../src/models/registry.js';
-import { buildScratchOnnx, DT, encodeModel, Graph, toModel } from '../src/onnx/export.js';
+import { buildScratchOnnx, DT, encodeModel, Graph, toModel, type AttentionOps } from '../src/onnx/export.js';
 import { emptyPast, OrtScratchEngine } from '../src/onnx/ort-engine.js';
 import type { SampleRecord } from '../src/results/types.js';
 import { emobench, tempDir } from './helpers/cli.js';
@@ -35,7 +35,7 @@ async function tfjsModel(cfg: ModelConfig = tiny): Promise<{ model: ScratchModel
  * tfjs Decoder (typed-array cache) and to the exported graph (past → present); the largest
  * |Δlogit| and |Δemotion| at each call.
  */
-async function decodeDiffs(opts: { bias: boolean; kv: KvDtype }, steps: number): Promise<{ logits: number[]; emotions: number[] }> {
+async function decodeDiffs(opts: { bias: boolean; kv: KvDtype; ops?: AttentionOps }, steps: number): Promise<{ logits: number[]; emotions: number[] }> {
   const { model, weights } = await tfjsModel();
   const session = await ort.InferenceSession.create(encodeModel(buildScratchOnnx(tiny, weights, opts)), { intraOpNumThreads: 1 });
   const decoder = new Decoder(model.weights, tiny, { bias: opts.bias });
@@ -69,13 +69,27 @@ async function decodeDiffs(opts: { bias: boolean; kv: KvDtype }, steps: number):
   return diffs;
 }
 
-test('the exported graph equals the tfjs engine within 1e-4: prefill and 10 decode steps, bias on and off, GQA', async () => {
-  for (const bias of [true, false]) {
-    const d = await decodeDiffs({ bias, kv: 'fp32' }, 10);
-    assert.equal(d.logits.length, 11);
-    assert.ok(Math.max(...d.logits) < 1e-4, `bias ${bias}: logits ${d.logits.join(' ')}`);
-    assert.ok(Math.max(...d.emotions) < 1e-5, `bias ${bias}: emotions ${d.emotions.join(' ')}`);
+test('the exported graph equals the tfjs engine within 1e-4: prefill and 10 decode steps, bias on and off, GQA, both operator sets', async () => {
+  for (const ops of ['ort', 'standard'] as const) {
+    for (const bias of [true, false]) {
+      const d = await decodeDiffs({ bias, kv: 'fp32', ops }, 10);
+      assert.equal(d.logits.length, 11);
+      assert.ok(Math.max(...d.logits) < 1e-4, `ops ${ops}, bias ${bias}: logits ${d.logits.join(' ')}`);
+      assert.ok(Math.max(...d.emotions) < 1e-5, `ops ${ops}, bias ${bias}: emotions ${d.emotions.join(' ')}`);
+    }
   }
+});
+
+test('ops=standard uses ONNX operators only; ops=ort attends with the com.microsoft kernels', () => {
+  const weights = initWeights(tiny, SEED);
+  const standard = buildScratchOnnx(tiny, weights, { bias: true, ops: 'standard' });
+  assert.deepEqual(standard.opsetImport!.map((o) => o.domain), ['']);
+  assert.ok(standard.graph!.node!.every((n) => !n.domain));
+  const fused = buildScratchOnnx(tiny, weights, { bias: true });
+  const contrib = fused.graph!.node!.filter((n) => n.domain === 'com.microsoft').map((n) => n.opType);
+  assert.equal(contrib.filter((op) => op === 'MultiHeadAttention').length, tiny.nLayers);
+  assert.equal(contrib.filter((op) => op === 'RotaryEmbedding').length, 2 * tiny.nLayers);
+  assert.ok(fused.graph!.node!.length < standard.graph!.node!.length, `${fused.graph!.node!.length} nodes vs ${standard.graph!.node!.length}`);
 });
 
 test('fp16 and int8 KV caches in the graph match the tfjs caches of the same type', async () => {
@@ -140,6 +154,8 @@ test('spec options: engine=ort records the provider; bad combinations are refuse
   await assert.rejects(createModel('scratch@tiny?engine=ort&window=8'), /window is not supported with engine=ort/);
   await assert.rejects(createModel('scratch@tiny?weights=int8'), /needs engine=ort/);
   await assert.rejects(createModel('scratch@tiny?engine=onnx'), /engine must be tfjs or ort/);
+  await assert.rejects(createModel('scratch@tiny?ops=standard'), /needs engine=ort/);
+  await assert.rejects(createModel('scratch@tiny?engine=ort&ops=fast'), /ops must be ort or standard/);
 });
 
 /** A trained-model directory (random tiny weights, byte-level tokenizer) and its export. */

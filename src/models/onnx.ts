@@ -65,8 +65,9 @@ export async function createOnnxModel(spec: ModelSpec): Promise<Model> {
   const unknown = session.inputNames.filter((n) => !KNOWN_INPUTS.includes(n) && !n.startsWith('past'));
   if (unknown.length > 0) throw new UserError(`${path}: unknown input${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${KNOWN_INPUTS.join(', ')}, past_*)`);
 
-  // Format 1 differs from the current one only in how int8 weights are stored, not in its inputs and outputs.
-  const scratchExport = metadata['emobench.format'] === EXPORT_FORMAT || metadata['emobench.format'] === 'emobench-scratch/1';
+  // Earlier formats differ from the current one in how int8 weights (1) and attention (2) are
+  // built, not in their inputs and outputs.
+  const scratchExport = [EXPORT_FORMAT, 'emobench-scratch/1', 'emobench-scratch/2'].includes(metadata['emobench.format'] ?? '');
   const logits = session.outputMetadata.find((m) => m.name === 'logits') ?? session.outputMetadata[0];
   const rank = logits?.isTensor ? logits.shape.length : 0;
   const kind: 'emotion' | 'classifier' | 'lm' = scratchExport ? (head === 'lm' ? 'lm' : 'emotion') : rank === 2 ? 'classifier' : 'lm';

@@ -7,7 +7,7 @@ import type { KvBytes, KvDtype } from '../model/kv-cache.js';
 import { ScratchModel, type ScratchOptions } from '../model/scratch-model.js';
 import { Tokenizer } from '../model/tokenizer.js';
 import { initWeights, loadWeights, type Weights } from '../model/weights.js';
-import type { WeightFormat } from '../onnx/export.js';
+import type { AttentionOps, WeightFormat } from '../onnx/export.js';
 import type { OrtInfo } from '../onnx/ort-engine.js';
 import type { ChatMessage } from '../prompts/render.js';
 import { configHash, sha256File } from '../util/hash.js';
@@ -19,7 +19,7 @@ import { mulberry32 } from '../util/rng.js';
 /** Where the trained default `scratch` model ships. */
 export const SHIPPED_SCRATCH = pkgPath('models', 'scratch');
 
-const OPTIONS = ['kv', 'bias', 'window', 'head', 'seed', 'engine', 'weights'] as const;
+const OPTIONS = ['kv', 'bias', 'window', 'head', 'seed', 'engine', 'weights', 'ops'] as const;
 
 /** What the harness calls, on either engine: ScratchModel (tfjs) or OrtScratchEngine (onnxruntime). */
 type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generate' | 'generateBatch'> & {
@@ -36,7 +36,7 @@ type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generat
  *   scratch:<dir>           weights saved by `emobench train`
  *   scratch@paper|small|tiny  random weights from a fixed seed (speed and memory work)
  * Options: kv=fp32|fp16|int8, bias=on|off, window=N, head=emotion|lm, seed=N, engine=tfjs|ort,
- * weights=fp32|int8 (engine=ort). head=emotion (default) classifies with the emotion head; head=lm
+ * weights=fp32|int8 and ops=ort|standard (engine=ort). head=emotion (default) classifies with the emotion head; head=lm
  * answers the suite's prompt by generating text, like any chat model. engine=ort exports the model
  * to ONNX (cached by weights hash) and runs it with onnxruntime.
  */
@@ -52,6 +52,8 @@ export async function createScratchModel(spec: ModelSpec): Promise<Model> {
   if (engine !== 'tfjs' && engine !== 'ort') throw new UserError(`model spec "${spec.raw}": engine must be tfjs or ort`);
   const weightFormat = parseWeightFormat(spec);
   if (engine === 'tfjs' && weightFormat !== 'fp32') throw new UserError(`model spec "${spec.raw}": weights=${weightFormat} needs engine=ort (tfjs keeps fp32 weights)`);
+  const ops = parseOps(spec);
+  if (engine === 'tfjs' && o['ops'] !== undefined) throw new UserError(`model spec "${spec.raw}": ops= chooses the ONNX graph's operators and needs engine=ort`);
   if (engine === 'ort' && window !== undefined) throw new UserError(`model spec "${spec.raw}": window is not supported with engine=ort (the exported graph attends over its whole cache)`);
   const opts: ScratchOptions = { kv, bias, ...(window ? { window } : {}) };
 
@@ -61,12 +63,12 @@ export async function createScratchModel(spec: ModelSpec): Promise<Model> {
     const { config, weights, tokenizer } = await loadScratchArrays(source);
     // Loaded on demand, like tfjs: onnxruntime's native library costs start-up time.
     const { OrtScratchEngine } = await import('../onnx/ort-engine.js');
-    model = await OrtScratchEngine.create(config, weights, tokenizer, { bias, kv, weights: weightFormat });
+    model = await OrtScratchEngine.create(config, weights, tokenizer, { bias, kv, weights: weightFormat, ops });
   } else {
     model = source.kind === 'random' ? await ScratchModel.random(source.config, source.seed, undefined, opts) : await ScratchModel.load(source.dir, opts);
   }
   // The engine joins the hashed config only when not the default, so tfjs runs keep their hashes.
-  const engineConfig = engine === 'ort' ? { engine, weights: weightFormat } : {};
+  const engineConfig = engine === 'ort' ? { engine, weights: weightFormat, ...(ops !== 'ort' ? { ops } : {}) } : {};
   return new ScratchHarnessModel(spec.raw, model, { ...source.describe, kv, bias, window: window ?? null, head, ...engineConfig }, head === 'emotion');
 }
 
@@ -104,6 +106,13 @@ export function parseKv(spec: ModelSpec): KvDtype {
   const kv = spec.options['kv'] ?? 'fp32';
   if (kv !== 'fp32' && kv !== 'fp16' && kv !== 'int8') throw new UserError(`model spec "${spec.raw}": kv must be fp32, fp16 or int8`);
   return kv;
+}
+
+/** ort (default): onnxruntime's fused attention kernels; standard: ONNX operators only. */
+export function parseOps(spec: ModelSpec): AttentionOps {
+  const ops = spec.options['ops'] ?? 'ort';
+  if (ops !== 'ort' && ops !== 'standard') throw new UserError(`model spec "${spec.raw}": ops must be ort or standard`);
+  return ops;
 }
 
 export function parseWeightFormat(spec: ModelSpec): WeightFormat {

@@ -12,7 +12,8 @@
  *            present_* the past_* inputs with this call's positions appended
  *
  * Prefill passes past_seq = 0. Positions come from the mask (cumsum − 1), so left padding shifts
- * nothing, as in padBatch. `until: 'emotion'` builds the classification graph: blocks up to the
+ * nothing, as in padBatch. Attention runs in onnxruntime's MultiHeadAttention and RotaryEmbedding
+ * kernels (com.microsoft), or with `ops: 'standard'` in plain opset-17 operators. `until: 'emotion'` builds the classification graph: blocks up to the
  * emotion head, no cache, no LM head. The KV cache element type (kv) is part of the graph; the
  * cache is dequantised before attention, so every position attends to what the cache holds.
  *
@@ -54,19 +55,33 @@ export interface ExportOptions {
   kv?: KvDtype;
   /** 'emotion': the classification graph (blocks up to the emotion head). Default 'logits'. */
   until?: 'logits' | 'emotion';
+  /**
+   * 'ort' (default): attention and RoPE as onnxruntime's com.microsoft MultiHeadAttention and
+   * RotaryEmbedding kernels. 'standard': opset-17 operators only, for runtimes other than onnxruntime.
+   */
+  ops?: AttentionOps;
 }
+
+/**
+ * Why two forms: a decode step of `scratch@paper`'s standard-operator graph runs ~640 nodes, and
+ * onnxruntime spends ~7 µs on each however small (profiled: ~5 ms a step beside ~14 ms of weight
+ * reads); the fused kernels halve the nodes (~330) and take ~1.2 ms off a step (BENCHMARKS.md).
+ * Other runtimes do not have them, hence `ops=standard`.
+ */
+export type AttentionOps = 'ort' | 'standard';
 
 /**
  * Stamped into the model's metadata_props (`onnx:<file>` reads it back). Engine=ort caches exported
  * files under a key that includes it: change it whenever the graph changes.
  */
-export const EXPORT_FORMAT = 'emobench-scratch/2';
+export const EXPORT_FORMAT = 'emobench-scratch/3';
 /** Special token ids of the project's tokenizer, recorded for consumers of the file. */
 const SPECIAL_IDS = { bos: 0, eos: 1, pad: 2 };
 
 /** ONNX element types (FLOAT, INT64, …), for building graphs with Graph. */
 export const DT = onnx.TensorProto.DataType;
 export type ElemType = onnxProto.onnx.TensorProto.DataType;
+const MS_DOMAIN = 'com.microsoft';
 const KV_ELEM: Record<KvDtype, ElemType> = { fp32: DT.FLOAT, fp16: DT.FLOAT16, int8: DT.INT8 };
 
 // ─── the helper layer ───────────────────────────────────────────────────────────────────────────
@@ -86,6 +101,13 @@ export class Graph {
   node(op: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, out?: string): string {
     const name = out ?? `${op}_${this.count++}`;
     this.nodes.push({ opType: op, name, input: [...inputs], output: [name], attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    return name;
+  }
+
+  /** One node of onnxruntime's com.microsoft operator set. */
+  contrib(op: string, inputs: readonly string[], attrs: Record<string, Attr> = {}): string {
+    const name = this.node(op, inputs, attrs);
+    this.nodes.at(-1)!.domain = MS_DOMAIN;
     return name;
   }
 
@@ -156,21 +178,23 @@ interface Ctx {
   g: Graph;
   cfg: ModelConfig;
   opts: Required<ExportOptions>;
-  /** [B, 1, S, hd/2] each: rotation tables gathered at this call's positions. */
-  cos: string;
-  sin: string;
+  /**
+   * Rotation by position: for the RotaryEmbedding kernel, the positions [B, S] (int64) and the
+   * [maxSeq, hd/2] tables; for standard operators, the tables gathered at the positions, [B, 1, S, hd/2].
+   */
+  rope: { ops: 'ort'; pos: string; cos: string; sin: string } | { ops: 'standard'; cos: string; sin: string };
   /** [B, 1, S, T] additive: 0 where query i may attend key j, −1e9 elsewhere. */
   mask: string;
 }
 
 /** Build the ONNX model for these weights; `encodeModel` turns it into bytes. */
 export function buildScratchOnnx(cfg: ModelConfig, w: Weights<Float32Array>, options: ExportOptions): onnxProto.onnx.IModelProto {
-  const opts: Required<ExportOptions> = { weights: 'fp32', kv: 'fp32', until: 'logits', ...options };
+  const opts: Required<ExportOptions> = { weights: 'fp32', kv: 'fp32', until: 'logits', ops: 'ort', ...options };
   const g = new Graph();
   const E = cfg.nEmotions;
   const ids = g.input('input_ids', DT.INT64, ['batch', 'seq']);
   const attentionMask = g.input('attention_mask', DT.INT64, ['batch', 'total_seq']);
-  const ctx: Ctx = { g, cfg, opts, ...positions(g, cfg, ids, attentionMask), mask: causalMask(g, ids, attentionMask) };
+  const ctx: Ctx = { g, cfg, opts, rope: rotation(g, cfg, ids, attentionMask, opts.ops), mask: causalMask(g, ids, attentionMask) };
 
   let x = g.node('Gather', [g.initializer('embed', [cfg.vocabSize, cfg.dModel], DT.FLOAT, w.embed), ids], { axis: 0 }); // [B, S, d]
   let emotions: string | undefined;
@@ -196,11 +220,12 @@ export function buildScratchOnnx(cfg: ModelConfig, w: Weights<Float32Array>, opt
   });
 }
 
-/** A graph as an opset-17 model with these metadata_props. */
+/** A graph as an opset-17 model (plus com.microsoft when it uses those kernels) with these metadata_props. */
 export function toModel(g: Graph, name: string, metadata: Record<string, string> = {}): onnxProto.onnx.IModelProto {
+  const contrib = g.nodes.some((n) => n.domain === MS_DOMAIN);
   return {
     irVersion: 8,
-    opsetImport: [{ domain: '', version: 17 }],
+    opsetImport: [{ domain: '', version: 17 }, ...(contrib ? [{ domain: MS_DOMAIN, version: 1 }] : [])],
     producerName: 'emobench',
     producerVersion: EXPORT_FORMAT,
     graph: { name, node: g.nodes, initializer: g.initializers, input: g.inputs, output: g.outputs },
@@ -222,20 +247,22 @@ export async function exportScratchOnnx(path: string, cfg: ModelConfig, w: Weigh
 }
 
 /**
- * RoPE tables gathered at each new token's position. Position = (number of real tokens up to and
- * including it) − 1, clamped at 0 for padding: the `t − pad` of padBatch, derived from the mask.
- * The table holds maxSeq rows computed by ropeTables, so both engines rotate by identical floats.
+ * Each new token's position is (number of real tokens up to and including it) − 1, clamped at 0
+ * for padding: the `t − pad` of padBatch, derived from the mask. The tables hold maxSeq rows
+ * computed by ropeTables, so both engines rotate by identical floats.
  */
-function positions(g: Graph, cfg: ModelConfig, ids: string, attentionMask: string): { cos: string; sin: string } {
+function rotation(g: Graph, cfg: ModelConfig, ids: string, attentionMask: string, ops: AttentionOps): Ctx['rope'] {
   const half = headDim(cfg) / 2;
-  const { cos, sin } = ropeTables(Array.from({ length: cfg.maxSeq }, (_, p) => p), headDim(cfg), cfg.ropeTheta);
+  const tables = ropeTables(Array.from({ length: cfg.maxSeq }, (_, p) => p), headDim(cfg), cfg.ropeTheta);
+  const cos = g.initializer('rope_cos', [cfg.maxSeq, half], DT.FLOAT, tables.cos);
+  const sin = g.initializer('rope_sin', [cfg.maxSeq, half], DT.FLOAT, tables.sin);
   const counted = g.node('Sub', [g.node('CumSum', [attentionMask, g.int(1)]), g.int(1)]);
   const all = g.node('Max', [counted, g.int(0)]); // [B, T]
   const seq = g.node('Slice', [g.node('Shape', [ids]), g.ints([1]), g.ints([2])]);
   const pos = g.node('Slice', [all, g.node('Neg', [seq]), g.ints([Number.MAX_SAFE_INTEGER]), g.ints([1])]); // [B, S]
-  const table = (name: string, data: Float32Array) =>
-    g.node('Unsqueeze', [g.node('Gather', [g.initializer(name, [cfg.maxSeq, half], DT.FLOAT, data), pos], { axis: 0 }), g.ints([1])]); // [B, 1, S, hd/2]
-  return { cos: table('rope_cos', cos), sin: table('rope_sin', sin) };
+  if (ops === 'ort') return { ops, pos, cos, sin };
+  const gathered = (table: string) => g.node('Unsqueeze', [g.node('Gather', [table, pos], { axis: 0 }), g.ints([1])]); // [B, 1, S, hd/2]
+  return { ops, cos: gathered(cos), sin: gathered(sin) };
 }
 
 /**
@@ -266,27 +293,43 @@ function attention(ctx: Ctx, l: number, blk: BlockWeights<Float32Array>, x: stri
   const qkv = linear(ctx, `blocks.${l}.wqkv`, h, blk.wqkv, d, (H + 2 * Hkv) * hd);
   const [q, k, v] = g.multi('Split', [qkv, g.ints([H * hd, Hkv * hd, Hkv * hd])], 3, { axis: -1 });
   const heads = (t: string, n: number) => g.node('Transpose', [g.node('Reshape', [t, g.ints([0, 0, n, hd])])], { perm: [0, 2, 1, 3] }); // [B, n, S, hd]
-  const keys = cached(ctx, l, 'key', rope(ctx, heads(k!, Hkv))); // [B, Hkv, T, hd]
-  const values = cached(ctx, l, 'value', heads(v!, Hkv));
 
-  // Grouped-query attention as in transformer.ts: the g query heads sharing kv head j are
-  // consecutive, so [B, H, S, hd] reshapes to [B, Hkv, g·S, hd] against keys [B, Hkv, T, hd].
-  const grouped = g.node('Reshape', [rope(ctx, heads(q!, H)), g.ints([0, Hkv, -1, hd])]);
-  const qk = g.node('MatMul', [grouped, g.node('Transpose', [keys], { perm: [0, 1, 3, 2] })]); // [B, Hkv, g·S, T]
-  let scores = g.node('Add', [g.node('Reshape', [g.node('Mul', [qk, g.scalar(1 / Math.sqrt(hd))]), g.ints([0, H, -1, 0])]), ctx.mask]); // [B, H, S, T]
+  // Added to the scaled scores: the causal and padding mask, and the emotion bias
+  // β_h · ⟨e_i, s_j⟩ (query i's emotion against key j's salience) when the block has it.
+  let bias = ctx.mask; // [B, 1, S, T]
   if (emotions !== undefined) {
-    // logits[b,h,i,j] += β_h · ⟨e_i, s_j⟩: query i's emotion against key j's salience.
     const salience = linear(ctx, `blocks.${l}.salience`, h, blk.salience!, d, E); // [B, S, E]
     const past = g.input(`past_salience_${l}`, DT.FLOAT, ['batch', 'past_seq', E]);
     const all = g.node('Concat', [past, salience], { axis: 1 }, `present_salience_${l}`);
     g.output(all, DT.FLOAT, ['batch', 'total_seq', E]);
     const affinity = g.node('Unsqueeze', [g.node('MatMul', [emotions, g.node('Transpose', [all], { perm: [0, 2, 1] })]), g.ints([1])]); // [B, 1, S, T]
     const beta = g.initializer(`blocks.${l}.beta`, [1, H, 1, 1], DT.FLOAT, blk.beta!);
-    scores = g.node('Add', [scores, g.node('Mul', [affinity, beta])]);
+    bias = g.node('Add', [bias, g.node('Mul', [affinity, beta])]); // [B, H, S, T]
   }
-  const probs = g.node('Softmax', [scores], { axis: -1 });
-  const mixed = g.node('MatMul', [g.node('Reshape', [probs, g.ints([0, Hkv, -1, 0])]), values]); // [B, Hkv, g·S, hd]
-  const merged = g.node('Reshape', [g.node('Transpose', [g.node('Reshape', [mixed, g.ints([0, H, -1, hd])])], { perm: [0, 2, 1, 3] }), g.ints([0, 0, H * hd])]);
+
+  let merged: string; // [B, S, H·hd]
+  if (ctx.rope.ops === 'ort') {
+    const { pos, cos, sin } = ctx.rope;
+    const rotated = (t: string, n: number) => g.contrib('RotaryEmbedding', [t, pos, cos, sin], { num_heads: n }); // [B, S, n·hd]
+    const keys = cached(ctx, l, 'key', heads(rotated(k!, Hkv), Hkv)); // [B, Hkv, T, hd]
+    const values = cached(ctx, l, 'value', heads(v!, Hkv));
+    // The kernel wants one kv head per query head: the g query heads sharing kv head j are
+    // consecutive (as in transformer.ts), so kv head j is repeated g times in place.
+    const group = H / Hkv;
+    const perQueryHead = (t: string) => (group === 1 ? t : g.node('Reshape', [g.node('Expand', [g.node('Unsqueeze', [t, g.ints([2])]), g.ints([1, 1, group, 1, 1])]), g.ints([0, H, -1, hd])]));
+    merged = g.contrib('MultiHeadAttention', [rotated(q!, H), perQueryHead(keys), perQueryHead(values), '', '', bias], { num_heads: H, scale: { float: 1 / Math.sqrt(hd) } });
+  } else {
+    const keys = cached(ctx, l, 'key', rope(ctx, heads(k!, Hkv))); // [B, Hkv, T, hd]
+    const values = cached(ctx, l, 'value', heads(v!, Hkv));
+    // Grouped-query attention as in transformer.ts: [B, H, S, hd] reshapes to [B, Hkv, g·S, hd]
+    // against keys [B, Hkv, T, hd].
+    const grouped = g.node('Reshape', [rope(ctx, heads(q!, H)), g.ints([0, Hkv, -1, hd])]);
+    const qk = g.node('MatMul', [grouped, g.node('Transpose', [keys], { perm: [0, 1, 3, 2] })]); // [B, Hkv, g·S, T]
+    const scores = g.node('Add', [g.node('Reshape', [g.node('Mul', [qk, g.scalar(1 / Math.sqrt(hd))]), g.ints([0, H, -1, 0])]), bias]); // [B, H, S, T]
+    const probs = g.node('Softmax', [scores], { axis: -1 });
+    const mixed = g.node('MatMul', [g.node('Reshape', [probs, g.ints([0, Hkv, -1, 0])]), values]); // [B, Hkv, g·S, hd]
+    merged = g.node('Reshape', [g.node('Transpose', [g.node('Reshape', [mixed, g.ints([0, H, -1, hd])])], { perm: [0, 2, 1, 3] }), g.ints([0, 0, H * hd])]);
+  }
   return linear(ctx, `blocks.${l}.wo`, merged, blk.wo, H * hd, d);
 }
 
@@ -321,7 +364,9 @@ function cached(ctx: Ctx, l: number, which: 'key' | 'value', fresh: string): str
 
 /** Half-split rotation of [B, n, S, hd] heads, as rotateInPlace: (x1·cos − x2·sin, x1·sin + x2·cos). */
 function rope(ctx: Ctx, x: string): string {
-  const { g, cos, sin } = ctx;
+  const { g } = ctx;
+  if (ctx.rope.ops !== 'standard') throw new Error('rope: the ort graph rotates with RotaryEmbedding');
+  const { cos, sin } = ctx.rope;
   const [x1, x2] = g.multi('Split', [x], 2, { axis: -1 });
   const first = g.node('Sub', [g.node('Mul', [x1!, cos]), g.node('Mul', [x2!, sin])]);
   const second = g.node('Add', [g.node('Mul', [x1!, sin]), g.node('Mul', [x2!, cos])]);

@@ -20,7 +20,7 @@ import type { Weights } from '../model/weights.js';
 import { RuntimeFailure, UserError } from '../errors.js';
 import { sha256 } from '../util/hash.js';
 import { mulberry32 } from '../util/rng.js';
-import { EXPORT_FORMAT, exportScratchOnnx, weightsDigest, type ExportOptions, type WeightFormat } from './export.js';
+import { EXPORT_FORMAT, exportScratchOnnx, weightsDigest, type AttentionOps, type ExportOptions, type WeightFormat } from './export.js';
 
 export interface OrtInfo {
   engine: 'ort';
@@ -322,6 +322,8 @@ export interface OrtScratchOptions {
   bias: boolean;
   kv: KvDtype;
   weights: WeightFormat;
+  /** Default 'ort' (fused attention kernels). */
+  ops?: AttentionOps;
 }
 
 /** Where exported graphs are kept between runs (EMOBENCH_ONNX_CACHE overrides). */
@@ -353,7 +355,7 @@ export class OrtScratchEngine {
     const digest = weightsDigest(config, weights);
     const file = async (until: 'logits' | 'emotion'): Promise<string> => {
       // The KV type does not enter the classification graph (it has no cache).
-      const opts: ExportOptions = { bias: options.bias, weights: options.weights, until, ...(until === 'logits' ? { kv: options.kv } : {}) };
+      const opts: ExportOptions = { bias: options.bias, weights: options.weights, ops: options.ops ?? 'ort', until, ...(until === 'logits' ? { kv: options.kv } : {}) };
       const path = join(dir, `${sha256(`${EXPORT_FORMAT}\n${digest}\n${JSON.stringify(opts)}`).slice(0, 32)}.onnx`);
       if (!existsSync(path)) await exportScratchOnnx(path, config, weights, opts);
       return path;
