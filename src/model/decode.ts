@@ -178,6 +178,7 @@ export class Decoder {
         for (let j = 0; j < n; j++) for (let c = 0; c < E; c++) affinity[j]! += emotions[b * E + c]! * S[slots[j]! * E + c]!;
       }
       const scores = new Float64Array(n);
+      const mixed = new Float64Array(hd);
       for (let kvh = 0; kvh < Hkv; kvh++) {
         const K = cache.read('k', layer, b, kvh); // [capacity × hd] by slot
         const V = cache.read('v', layer, b, kvh);
@@ -187,19 +188,45 @@ export class Decoder {
           let max = -Infinity;
           for (let j = 0; j < n; j++) {
             const k = slots[j]! * hd;
-            let dot = 0;
-            for (let i = 0; i < hd; i++) dot += qkv[q + i]! * K[k + i]!;
-            scores[j] = dot * scale + bias * affinity[j]!;
+            // Four running sums: one sum's chain of dependent adds, not the multiplies, bounds a
+            // dot product in JS (measured 1.7× faster on scratch@paper's 64-wide heads).
+            let d0 = 0;
+            let d1 = 0;
+            let d2 = 0;
+            let d3 = 0;
+            let i = 0;
+            for (; i + 3 < hd; i += 4) {
+              d0 += qkv[q + i]! * K[k + i]!;
+              d1 += qkv[q + i + 1]! * K[k + i + 1]!;
+              d2 += qkv[q + i + 2]! * K[k + i + 2]!;
+              d3 += qkv[q + i + 3]! * K[k + i + 3]!;
+            }
+            for (; i < hd; i++) d0 += qkv[q + i]! * K[k + i]!;
+            scores[j] = (d0 + d1 + (d2 + d3)) * scale + bias * affinity[j]!;
             max = Math.max(max, scores[j]!);
           }
           let sum = 0;
           for (let j = 0; j < n; j++) sum += scores[j] = Math.exp(scores[j]! - max);
-          const o = (b * H + head) * hd;
-          for (let j = 0; j < n; j++) {
+          // Four keys' values at a time, for the same reason: a quarter of the read-modify-writes of `mixed`.
+          mixed.fill(0);
+          let j = 0;
+          for (; j + 3 < n; j += 4) {
+            const p0 = scores[j]! / sum;
+            const p1 = scores[j + 1]! / sum;
+            const p2 = scores[j + 2]! / sum;
+            const p3 = scores[j + 3]! / sum;
+            const v0 = slots[j]! * hd;
+            const v1 = slots[j + 1]! * hd;
+            const v2 = slots[j + 2]! * hd;
+            const v3 = slots[j + 3]! * hd;
+            for (let i = 0; i < hd; i++) mixed[i]! += p0 * V[v0 + i]! + p1 * V[v1 + i]! + p2 * V[v2 + i]! + p3 * V[v3 + i]!;
+          }
+          for (; j < n; j++) {
             const p = scores[j]! / sum;
             const v = slots[j]! * hd;
-            for (let i = 0; i < hd; i++) out[o + i]! += p * V[v + i]!;
+            for (let i = 0; i < hd; i++) mixed[i]! += p * V[v + i]!;
           }
+          out.set(mixed, (b * H + head) * hd);
         }
       }
     }
