@@ -64,7 +64,7 @@ if (!values['no-tfjs']) {
   engines.push({ label: 'tfjs fp32', engine: model, decode: [], prefill: prefillLengths.map(() => []), dispose: () => model.dispose() });
 }
 
-// Round by round, every engine once per round: this machine's memory bandwidth drifts (21–30 GB/s
+// Round by round, every engine once per round: this machine's memory bandwidth drifts (16–30 GB/s
 // measured between runs), and interleaving gives each engine the same share of good and bad moments.
 for (const e of engines) await e.engine.generate(prompt, { maxNewTokens: 4 }); // warm-up: first runs allocate
 for (let round = 0; round < 5; round++) {

@@ -36,9 +36,9 @@ type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generat
  *   scratch:<dir>           weights saved by `emobench train`
  *   scratch@paper|small|tiny  random weights from a fixed seed (speed and memory work)
  * Options: kv=fp32|fp16|int8, bias=on|off, window=N, head=emotion|lm, seed=N, engine=tfjs|ort,
- * weights=fp32|int8 and ops=ort|standard (engine=ort). head=emotion (default) classifies with the emotion head; head=lm
- * answers the suite's prompt by generating text, like any chat model. engine=ort exports the model
- * to ONNX (cached by weights hash) and runs it with onnxruntime.
+ * weights=fp32|int8 and ops=ort|standard (engine=ort). head=emotion (default) classifies with the
+ * emotion head; head=lm answers the suite's prompt by generating text, like any chat model.
+ * engine=ort exports the model to ONNX (cached by weights hash) and runs it with onnxruntime.
  */
 export async function createScratchModel(spec: ModelSpec): Promise<Model> {
   checkOptions(spec, OPTIONS);

@@ -13,9 +13,10 @@
  *
  * Prefill passes past_seq = 0. Positions come from the mask (cumsum − 1), so left padding shifts
  * nothing, as in padBatch. Attention runs in onnxruntime's MultiHeadAttention and RotaryEmbedding
- * kernels (com.microsoft), or with `ops: 'standard'` in plain opset-17 operators. `until: 'emotion'` builds the classification graph: blocks up to the
- * emotion head, no cache, no LM head. The KV cache element type (kv) is part of the graph; the
- * cache is dequantised before attention, so every position attends to what the cache holds.
+ * kernels (com.microsoft), or with `ops: 'standard'` in plain opset-17 operators. `until: 'emotion'`
+ * builds the classification graph: blocks up to the emotion head, no cache, no LM head. The KV
+ * cache element type (kv) is part of the graph; the cache is dequantised before attention, so every
+ * position attends to what the cache holds.
  *
  * Weights are initializers: fp32, or (weights: 'int8') the block and LM-head matrices as 8-bit
  * integers with one float scale per output column, multiplied in integers: DynamicQuantizeLinear
@@ -65,7 +66,7 @@ export interface ExportOptions {
 /**
  * Why two forms: a decode step of `scratch@paper`'s standard-operator graph runs ~640 nodes, and
  * onnxruntime spends ~7 µs on each however small (profiled: ~5 ms a step beside ~14 ms of weight
- * reads); the fused kernels halve the nodes (~330) and take ~1.2 ms off a step (BENCHMARKS.md).
+ * reads); the fused kernels halve the nodes (~330) and take ~1 ms off a step (BENCHMARKS.md).
  * Other runtimes do not have them, hence `ops=standard`.
  */
 export type AttentionOps = 'ort' | 'standard';
