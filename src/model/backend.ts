@@ -3,10 +3,17 @@
  *
  * Preference: @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node (native libtensorflow; used only
  * when installed), then the wasm backend (the default here), then the pure-JS cpu backend if wasm
- * fails to start. EMOBENCH_TF_BACKEND=wasm|cpu|tensorflow forces a choice.
+ * fails to start. EMOBENCH_TF_BACKEND=wasm|cpu|tensorflow forces a choice; EMOBENCH_TF_THREADS sets
+ * the wasm backend's threads (default: all cores; 1 = its single-threaded build).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { sha256 } from '../util/hash.js';
 import { registerGradients } from './gradients.js';
 
 export interface EngineInfo {
@@ -52,13 +59,22 @@ async function pickBackend(): Promise<EngineInfo> {
   }
   if (forced === undefined || forced === 'wasm') {
     try {
-      await import('@tensorflow/tfjs-backend-wasm');
-      if (await tf.setBackend('wasm')) {
+      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const threads = wasmThreads();
+      const restore = threads > 1 ? enableWasmThreads(wasm, threads, notes) : () => undefined;
+      let ok: boolean;
+      try {
+        ok = await tf.setBackend('wasm');
+      } finally {
+        restore();
+      }
+      if (ok) {
         await tf.ready();
+        releaseWasmWorkers();
         materialiseTransposedMatMuls('wasm');
         const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-        const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-        return info('wasm', `cpu (wasm${simd ? ' simd' : ''}, ${threads ? 'multi-threaded' : 'single thread'})`);
+        const running = wasm.getThreadsCount();
+        return info('wasm', `cpu (wasm${simd ? ' simd' : ''}, ${running === 1 ? 'single thread' : `${running} threads`})`);
       }
       notes.push('wasm backend failed to initialise');
     } catch (e) {
@@ -69,6 +85,70 @@ async function pickBackend(): Promise<EngineInfo> {
   await tf.setBackend('cpu');
   await tf.ready();
   return info('cpu', 'cpu (pure JavaScript)');
+}
+
+function wasmThreads(): number {
+  const raw = process.env.EMOBENCH_TF_THREADS;
+  if (raw === undefined) return os.availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`EMOBENCH_TF_THREADS must be a positive integer, got "${raw}"`);
+  return n;
+}
+
+type WasmModule = typeof import('@tensorflow/tfjs-backend-wasm');
+
+/** How the threaded build's pthread worker loads the module's JS: from a Blob URL Node cannot read. */
+const WORKER_IMPORT = 'if(typeof e.data.urlOrBlob=="string"){importScripts(e.data.urlOrBlob)}else{var objectUrl=URL.createObjectURL(e.data.urlOrBlob);importScripts(objectUrl);URL.revokeObjectURL(objectUrl)}';
+
+/**
+ * tfjs-backend-wasm ships a multi-threaded build (XNNPACK on a pthread pool) but never selects it
+ * under Node (tfjs issue #3830): its threaded-support flag says no there, and its pthread workers
+ * are started from blob: URLs, which Node's workers cannot load. Single-threaded, a `scratch@paper`
+ * decode step spends ~27 ms in its matMuls; with 2 threads ~17 ms (measured). Three shims, each
+ * undone or harmless if the build changes:
+ *   - the worker script is written to a file that loads the module's JS by path;
+ *   - the flag is set, and URL.createObjectURL hands out that file for the worker's Blob;
+ *   - os.cpus() reports twice the cores while the module starts: it sizes its pool as cores ÷ 2,
+ *     assuming two hardware threads per core, which is 1 on a 2-core machine.
+ * Returns the function that undoes the last two; when the worker script is not the one expected,
+ * nothing is changed and the note says why.
+ */
+function enableWasmThreads(wasm: WasmModule, threads: number, notes: string[]): () => void {
+  const require = createRequire(import.meta.url);
+  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string };
+  if (!wasmWorkerContents.includes(WORKER_IMPORT)) {
+    notes.push('wasm threads: this tfjs-backend-wasm version loads its pthread workers differently; running single-threaded');
+    return () => undefined;
+  }
+  const factory = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
+  // As tfjs does before putting the script in a Blob: its escaped newlines must stay escaped.
+  const script = wasmWorkerContents.replace(/\n/g, '\\n').replace(WORKER_IMPORT, `importScripts(${JSON.stringify(factory)});`);
+  const file = join(os.tmpdir(), `emobench-tfjs-wasm-worker-${sha256(script).slice(0, 16)}.cjs`);
+  if (!existsSync(file)) {
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, script);
+    renameSync(tmp, file);
+  }
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+  wasm.setThreadsCount(threads);
+  const { createObjectURL } = URL;
+  const { cpus } = os;
+  URL.createObjectURL = (blob: Blob) => (blob.type === 'application/javascript' ? file : createObjectURL(blob));
+  (os as { cpus: typeof os.cpus }).cpus = () => [...cpus(), ...cpus()];
+  return () => {
+    URL.createObjectURL = createObjectURL;
+    (os as { cpus: typeof os.cpus }).cpus = cpus;
+  };
+}
+
+/**
+ * The pool's pthreads are Node workers that would keep the process alive after its work is done;
+ * unref'd, they end with it.
+ */
+function releaseWasmWorkers(): void {
+  const pthreads = (tf.backend() as unknown as { wasm?: { PThread?: { runningWorkers: { unref(): void }[]; unusedWorkers: { unref(): void }[] } } }).wasm?.PThread;
+  if (pthreads === undefined) return;
+  for (const worker of [...pthreads.runningWorkers, ...pthreads.unusedWorkers]) worker.unref();
 }
 
 function firstLine(e: unknown): string {
