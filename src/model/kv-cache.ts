@@ -62,7 +62,7 @@ export class KVCache {
   private readonly kScale: Float32Array[];
   private readonly vScale: Float32Array[];
   private readonly salience = new Map<number, Float32Array>();
-  /** Dequantisation scratch for one head's keys and one head's values. */
+  /** fp16 decoding scratch for one head's keys and one head's values (empty for other types). */
   private readonly scratch: { k: Float32Array; v: Float32Array };
   /** Positions written so far per sequence, left padding included (may exceed capacity in a ring). */
   length = 0;
@@ -80,7 +80,8 @@ export class KVCache {
     this.kScale = scales();
     this.vScale = scales();
     for (const l of spec.salienceLayers) this.salience.set(l, new Float32Array(batch * capacity * spec.nEmotions));
-    this.scratch = { k: new Float32Array(capacity * headDim), v: new Float32Array(capacity * headDim) };
+    const scratch = dtype === 'fp16' ? capacity * headDim : 0;
+    this.scratch = { k: new Float32Array(scratch), v: new Float32Array(scratch) };
     this.pad = new Int32Array(batch);
   }
 
@@ -102,28 +103,22 @@ export class KVCache {
   }
 
   /**
-   * One head's keys (or values) as float32 [capacity, headDim], indexed by slot. For fp32 this is
-   * a view of the cache itself; otherwise the held slots are dequantised into a scratch buffer
-   * (one for k, one for v), valid until the next read of the same kind.
+   * One head's keys (or values) as [capacity, headDim], indexed by slot. fp32: a view of the cache;
+   * int8: a view of the 8-bit values with their per-slot scales (x = q · scale), so attention
+   * dequantises as it reads rather than in a pass of its own; fp16: the held slots decoded into a
+   * scratch buffer (one for k, one for v), valid until the next read of the same kind.
    */
-  read(which: 'k' | 'v', layer: number, b: number, head: number): Float32Array {
+  read(which: 'k' | 'v', layer: number, b: number, head: number): { values: Float32Array | Int8Array; scales?: Float32Array } {
     const { nKvHeads, capacity, headDim, dtype } = this.spec;
-    const start = (b * nKvHeads + head) * capacity * headDim;
-    const data = (which === 'k' ? this.k : this.v)[layer]!;
-    const held = Math.min(this.length, capacity);
-    const out = this.scratch[which];
-    if (dtype === 'fp32') return (data as Float32Array).subarray(start, start + capacity * headDim);
-    if (dtype === 'fp16') {
-      return f16Decode((data as Uint16Array).subarray(start, start + held * headDim), out);
-    }
-    const q = data as Int8Array;
-    const scale = (which === 'k' ? this.kScale : this.vScale)[layer]!;
     const row0 = (b * nKvHeads + head) * capacity;
-    for (let s = 0; s < held; s++) {
-      const sc = scale[row0 + s]!;
-      for (let i = 0; i < headDim; i++) out[s * headDim + i] = q[start + s * headDim + i]! * sc;
+    const data = (which === 'k' ? this.k : this.v)[layer]!;
+    if (dtype === 'fp32') return { values: (data as Float32Array).subarray(row0 * headDim, (row0 + capacity) * headDim) };
+    if (dtype === 'int8') {
+      const scale = (which === 'k' ? this.kScale : this.vScale)[layer]!;
+      return { values: (data as Int8Array).subarray(row0 * headDim, (row0 + capacity) * headDim), scales: scale.subarray(row0, row0 + capacity) };
     }
-    return out;
+    const held = Math.min(this.length, capacity);
+    return { values: f16Decode((data as Uint16Array).subarray(row0 * headDim, (row0 + held) * headDim), this.scratch[which]) };
   }
 
   /** Row b's salience as [capacity, nEmotions] by slot (a view). */
@@ -143,7 +138,7 @@ export class KVCache {
 
   /**
    * Allocated: the byte lengths of the typed arrays themselves. Used: the slots holding positions.
-   * (The two one-head dequantisation scratch buffers, 2 × capacity × headDim × 4 bytes, are not counted.)
+   * (fp16's two one-head decoding scratch buffers, 2 × capacity × headDim × 4 bytes, are not counted.)
    */
   bytes(): KvBytes {
     const { batch, capacity, dtype } = this.spec;
