@@ -58,9 +58,9 @@ async function pickBackend(): Promise<EngineInfo> {
     }
   }
   if (forced === undefined || forced === 'wasm') {
+    const threads = wasmThreads(); // a bad value is the user's error, not a reason to fall back
     try {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      const threads = wasmThreads();
       const restore = threads > 1 ? enableWasmThreads(wasm, threads, notes) : () => undefined;
       let ok: boolean;
       try {
