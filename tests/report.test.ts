@@ -152,10 +152,10 @@ test('published claims: the shipped file parses; status rule; spec matching', ()
   assert.throws(() => parseClaims({ schema: 'emobench.published/1', claims: [{ ...higher }, { ...higher }] }), /duplicate id "a"/);
 });
 
-test('published claims are evaluated against the runs: reproduced, not reproduced, not measured', () => {
+test('published claims are evaluated against the runs: reproduced, not reproduced, not measured', async () => {
   const base = tempDir();
   // 90 of 100 right: Wilson [0.826, 0.945] → 82% reproduced; a claim of 95% is not.
-  const run = loadRun(writeFixtureRun(join(base, 'a'), 'scratch@paper', Array.from({ length: 100 }, (_, i) => i >= 10)));
+  const run = await loadRun(writeFixtureRun(join(base, 'a'), 'scratch@paper', Array.from({ length: 100 }, (_, i) => i >= 10)));
   const targets = run.summary.models.map((m) => ({ suite: 'emotion', label: m.spec, result: m }));
   const claims: PublishedClaim[] = [
     { id: 'acc', claim: '82%', value: 0.82, unit: 'fraction', metric: 'emotion.accuracy', model: 'scratch', source: 's' },
@@ -190,7 +190,7 @@ test('--format md and csv print the leaderboard of every run', async () => {
   const base = tempDir();
   const a = writeFixtureRun(join(base, 'a'), 'nb', Array.from({ length: 40 }, (_, i) => i % 4 !== 0));
   const b = writeFixtureRun(join(base, 'b'), 'majority', Array.from({ length: 40 }, (_, i) => i % 5 === 0), { suite: 'reasoning' });
-  const runs = [loadRun(a), loadRun(b)];
+  const runs = [await loadRun(a), await loadRun(b)];
   const md = leaderboardMarkdown(runs.map((r) => r.summary));
   assert.match(md, /\*\*emotion · 40 samples · seed 0\*\*/);
   assert.match(md, /\*\*reasoning · 40 samples · seed 0\*\*/);
@@ -264,7 +264,7 @@ async function open(browser: Browser, file: string, viewport: { width: number; h
   return { page, watch };
 }
 
-function fixtureRuns(base: string): LoadedRun[] {
+async function fixtureRuns(base: string): Promise<LoadedRun[]> {
   const n = 200;
   const payload = (i: number) => (i === 0 ? XSS_IMG : i === 1 ? XSS_SCRIPT : i === 2 ? XSS_COMMENT : `sample text ${i} & more`);
   // The known failure: neutral read as sadness.
@@ -275,12 +275,12 @@ function fixtureRuns(base: string): LoadedRun[] {
     writeFixtureRun(join(base, 'evil'), XSS_MODEL, Array.from({ length: n }, (_, i) => i % 3 === 0), { input: payload, latencyMs: 0.05 }),
     writeFixtureRun(join(base, 'reasoning'), 'scratch', Array.from({ length: 60 }, (_, i) => i % 2 === 0), { suite: 'reasoning', input: payload, latencyMs: 55 }),
   ];
-  return dirs.map((d) => loadRun(d));
+  return Promise.all(dirs.map((d) => loadRun(d)));
 }
 
 test('the HTML report renders in headless Chromium: charts drawn, no errors, data shown as text', async (t) => {
   const base = tempDir('emobench-report-');
-  const runs = fixtureRuns(base);
+  const runs = await fixtureRuns(base);
   const claims = loadClaims(join(ROOT, 'baselines', 'published.json'));
   const html = renderReport(runs, { claims, generatedAt: '2026-11-23T00:00:00Z', chunkRows: 100 });
   const file = join(base, 'report.html');
@@ -391,7 +391,7 @@ test('the HTML report renders in headless Chromium: charts drawn, no errors, dat
 
 test('the explorer stays fast with 100,000 samples', async () => {
   const base = tempDir('emobench-report-big-');
-  const small = loadRun(writeFixtureRun(join(base, 'run'), 'nb', Array.from({ length: 50 }, (_, i) => i % 3 !== 0)));
+  const small = await loadRun(writeFixtureRun(join(base, 'run'), 'nb', Array.from({ length: 50 }, (_, i) => i % 3 !== 0)));
   // 5 models × 20,000 samples, the summaries from the small run (only the explorer is under test).
   const models = ['m0', 'm1', 'm2', 'm3', 'm4'];
   const many: SampleRecord[] = [];

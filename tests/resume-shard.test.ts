@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readSamples, streamSamples } from '../src/results/read-samples.js';
+import { streamSamples } from '../src/results/read-samples.js';
 import type { SampleRecord, Summary } from '../src/results/types.js';
 import { mulberry32 } from '../src/util/rng.js';
 import { emobench, fixtureDir, ROOT, tempDir } from './helpers/cli.js';
@@ -95,7 +95,7 @@ test('streamed samples.jsonl reading matches the whole-file reader: torn tails, 
           return { error: (e as Error).message.replace(/[ab]\.jsonl/, 'X') };
         }
       };
-      const expected = await outcome(async () => readSamples(join(dir, 'a.jsonl'), { repair }).records);
+      const expected = await outcome(async () => wholeFileSamples(join(dir, 'a.jsonl'), repair));
       const streamed = await outcome(async () => {
         const out: SampleRecord[] = [];
         for await (const r of streamSamples(join(dir, 'b.jsonl'), { repair })) out.push(r);
@@ -106,6 +106,29 @@ test('streamed samples.jsonl reading matches the whole-file reader: torn tails, 
     }
   }
 });
+
+/** The oracle: the whole file read at once, split into lines, a torn last line cut when repairing. */
+function wholeFileSamples(path: string, repair: boolean): SampleRecord[] {
+  const buf = readFileSync(path);
+  const completeEnd = buf.lastIndexOf(0x0a) + 1;
+  let tornBytes = buf.length - completeEnd;
+  const lines = buf.subarray(0, completeEnd).toString('utf8').split('\n');
+  lines.pop();
+  const records: SampleRecord[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    try {
+      records.push(JSON.parse(lines[i]!) as SampleRecord);
+    } catch {
+      if (i === lines.length - 1 && tornBytes === 0 && repair) {
+        tornBytes = Buffer.byteLength(lines[i]!) + 1;
+        break;
+      }
+      throw new Error(`${path}:${i + 1}: not a valid sample record`);
+    }
+  }
+  if (tornBytes > 0 && repair) truncateSync(path, buf.length - tornBytes);
+  return records;
+}
 
 test('resume refuses a changed dataset unless forced; flags that change the plan are refused', () => {
   const dataDir = fixtureDir({ 'd.csv': syntheticCsv(200) });

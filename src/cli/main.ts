@@ -85,12 +85,12 @@ interface GateArgs {
 }
 
 /** Evaluates gates on a finished run; prints them; returns the exit code they imply. */
-function applyGates(a: GateArgs, gates: Gate[], run: { dir: string; summary: Summary | ThroughputSummary }, quiet: boolean): number {
+async function applyGates(a: GateArgs, gates: Gate[], run: { dir: string; summary: Summary | ThroughputSummary }, quiet: boolean): Promise<number> {
   const models = a['gate-model'].length > 0 ? a['gate-model'] : run.summary.models.slice(0, 1).map((m) => m.spec);
   const results = [...evaluateGates(run.summary, gates, models)];
   if (a.baseline) {
     if (run.summary.task === 'throughput') throw new UsageError('--baseline compares accuracy; a throughput run has none (use --gate "throughput.decode_tps>=…")');
-    results.push(...baselineGates(loadRun(a.baseline), loadRun(run.dir), models, { maxDrop: a['max-drop'], significance: a.significance, seed: run.summary.meta.seed }));
+    results.push(...baselineGates(await loadRun(a.baseline), await loadRun(run.dir), models, { maxDrop: a['max-drop'], significance: a.significance, seed: run.summary.meta.seed }));
   }
   if (a.junit) writeJunit(a.junit, run.summary.suite, results);
   if (process.env['GITHUB_STEP_SUMMARY']) {
@@ -175,7 +175,7 @@ export async function main(argv: string[]): Promise<number> {
           .example('$0 eval --suite emotion --model nb --gate "emotion.accuracy>=0.55" --junit gates.xml', 'CI gate'),
       async (a) => {
         const gates = a.gate.map(parseGate);
-        if (a.baseline) loadRun(a.baseline);
+        if (a.baseline) await loadRun(a.baseline);
         const modelContext: ModelContext = {
           cacheDir: a.cache ? a['cache-dir'] : null,
           timeoutMs: a.timeout * 1000,
@@ -235,7 +235,7 @@ export async function main(argv: string[]): Promise<number> {
             const { dir, summary } = await runThroughputEval({ suite: loaded, models: a.model, seed: a.seed, out: typeof plan.out === 'string' ? plan.out : plan.out('throughput'), overrides, modelContext, log });
             if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
             else if (!a.quiet) process.stdout.write(`${throughputReport(summary)}\n\nresults: ${dir}\n`);
-            exitOverride = applyGates(a, gates, { dir, summary }, a.quiet || a.json);
+            exitOverride = await applyGates(a, gates, { dir, summary }, a.quiet || a.json);
             return;
           }
           if (a['dry-run']) {
@@ -266,7 +266,7 @@ export async function main(argv: string[]): Promise<number> {
             exitOverride = stop.received === 'SIGINT' ? 130 : 143;
             return;
           }
-          exitOverride = applyGates(a, gates, { dir, summary }, a.quiet || a.json);
+          exitOverride = await applyGates(a, gates, { dir, summary }, a.quiet || a.json);
         } finally {
           stop.dispose();
         }
@@ -280,12 +280,12 @@ export async function main(argv: string[]): Promise<number> {
           .positional('run', { type: 'string', demandOption: true, describe: 'run directory or summary.json' })
           .example('$0 gate results/emotion-20261123-101500 --gate "emotion.f1.anger>=0.78"', 'per-class gate')
           .example('$0 gate results/new --baseline results/main --max-drop 0.02', 'regression check against the main branch'),
-      (a) => {
+      async (a) => {
         const gates = a.gate.map(parseGate);
         const run = readSummary(a.run);
         checkGates(gates, run.summary.suite, 'labels' in run.summary ? run.summary.labels : []);
         if (gates.length === 0 && !a.baseline) throw new UsageError('name at least one --gate or a --baseline');
-        exitOverride = applyGates(a, gates, run, false);
+        exitOverride = await applyGates(a, gates, run, false);
       },
     )
     .command(reportCommand)
@@ -312,9 +312,9 @@ export async function main(argv: string[]): Promise<number> {
           .positional('b', { type: 'string', demandOption: true, describe: 'the run to compare with it' })
           .option('alpha', { type: 'number', default: 0.05, describe: 'significance level' })
           .example('$0 compare results/main results/pr-123 >> comment.md', 'a PR comment'),
-      (a) => {
-        const runA = loadRun(a.a);
-        const runB = loadRun(a.b);
+      async (a) => {
+        const runA = await loadRun(a.a);
+        const runB = await loadRun(a.b);
         process.stdout.write(compareMarkdown(runA, runB, compareRuns(runA, runB, runB.summary.meta.seed), a.alpha));
       },
     )

@@ -57,7 +57,8 @@ export async function runReport(a: Pick<ReportArgs, 'runs' | 'out' | 'format' | 
   if (!(a.alpha > 0 && a.alpha < 1)) throw new UserError('--alpha must be between 0 and 1, e.g. 0.05');
   if (a.runs.length === 0) throw new UserError('name at least one run directory');
   const { scored, extras } = splitRunDirs(a.runs);
-  const runs = scored.map((r) => loadRun(r));
+  const runs = [];
+  for (const r of scored) runs.push(await loadRun(r));
   if (a.format === 'md' || a.format === 'csv') {
     if (runs.length === 0) throw new UserError('--format md and csv need a scored run (eval results), not only throughput, profile or attention runs');
     const summaries = runs.map((r) => r.summary);

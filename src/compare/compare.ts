@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-import { readSamples } from '../results/read-samples.js';
+import { streamSamples } from '../results/read-samples.js';
 import { SUMMARY_SCHEMA, THROUGHPUT_SCHEMA, type SampleRecord, type Summary, type ThroughputSummary } from '../results/types.js';
 import { macroF1, type Prediction } from '../scoring/classification.js';
 import { mcnemar, pairedPermutation } from './paired.js';
@@ -31,10 +31,12 @@ export function readSummary(path: string): { dir: string; summary: Summary | Thr
 }
 
 /** A scored run: its summary and samples (classification suites). */
-export function loadRun(path: string): LoadedRun {
+export async function loadRun(path: string): Promise<LoadedRun> {
   const { dir, summary } = readSummary(path);
   if (summary.schema !== SUMMARY_SCHEMA) throw new UserError(`${dir}: a throughput run has no scored samples to compare or report on this way`);
-  return { dir, summary, samples: readSamples(join(dir, 'samples.jsonl')).records };
+  const samples: SampleRecord[] = [];
+  for await (const r of streamSamples(join(dir, 'samples.jsonl'))) samples.push(r);
+  return { dir, summary, samples };
 }
 
 export interface MetricDelta {

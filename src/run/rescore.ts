@@ -12,7 +12,7 @@ import { aggregateVariants } from './aggregate.js';
  * extractor and metric code and no model calls: after an extractor fix, old runs are rescored.
  */
 export async function rescoreRun(dir: string): Promise<{ summary: Summary; changed: number }> {
-  const run = loadRun(dir);
+  const run = await loadRun(dir);
   const suite = await loadSuite(readManifest(dir).suite.file);
   const labels = run.summary.labels;
   const judge = answerer(suite.spec.extract?.type ?? 'label', labels, suite.spec.extract?.aliases ?? {});
