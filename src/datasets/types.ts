@@ -20,17 +20,6 @@ export interface SkippedRow {
   reason: string;
 }
 
-export interface LoadedDataset {
-  path: string;
-  format: string;
-  sha256: string;
-  rows: Row[];
-  /** Only non-empty with --lenient: bad rows that were skipped instead of failing the run. */
-  skipped: SkippedRow[];
-  /** Rows a public format's label mapping leaves out by rule (e.g. GoEmotions' fear): not errors. */
-  dropped: number;
-}
-
 /** A file as a streamed run knows it after one pass: the summary's facts, not the rows. */
 export interface DatasetStats {
   path: string;
@@ -38,8 +27,15 @@ export interface DatasetStats {
   sha256: string;
   /** Valid rows in the file. */
   rows: number;
+  /** Only non-empty with --lenient: bad rows that were skipped instead of failing the run. */
   skipped: SkippedRow[];
+  /** Rows a public format's label mapping leaves out by rule (e.g. GoEmotions' fear): not errors. */
   dropped: number;
+}
+
+/** A small file held whole (train splits, the bundled data): the same facts, with the rows themselves. */
+export interface LoadedDataset extends Omit<DatasetStats, 'rows'> {
+  rows: Row[];
 }
 
 export interface LoadOptions {
