@@ -8,9 +8,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parseArgs } from 'node:util';
-import { CONFIGS, countParams, type ConfigName } from '../src/model/config.js';
-import type { KvDtype } from '../src/model/kv-cache.js';
-import { ScratchModel } from '../src/model/scratch-model.js';
+import { CONFIGS, countParams, type ConfigName } from '../src/scratch/config.js';
+import type { KvDtype } from '../src/scratch/kv-cache.js';
+import { ScratchModel } from '../src/scratch/scratch-model.js';
 
 const { values } = parseArgs({
   options: {

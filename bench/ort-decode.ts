@@ -12,11 +12,11 @@
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { CONFIGS, countParams, type ConfigName } from '../src/model/config.js';
-import type { GenerateOptions, Generation } from '../src/model/generate.js';
-import { ScratchModel } from '../src/model/scratch-model.js';
-import { Tokenizer } from '../src/model/tokenizer.js';
-import { initWeights } from '../src/model/weights.js';
+import { CONFIGS, countParams, type ConfigName } from '../src/scratch/config.js';
+import type { GenerateOptions, Generation } from '../src/scratch/generate.js';
+import { ScratchModel } from '../src/scratch/scratch-model.js';
+import { Tokenizer } from '../src/scratch/tokenizer.js';
+import { initWeights } from '../src/scratch/weights.js';
 import { textOfTokens } from '../src/models/scratch.js';
 import type { AttentionOps, WeightFormat } from '../src/onnx/export.js';
 import { OrtScratchEngine } from '../src/onnx/ort-engine.js';

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { emotionTokenMask, textLift } from '../src/analysis/attention-lift.js';
-import { CONFIGS } from '../src/model/config.js';
-import { ScratchModel } from '../src/model/scratch-model.js';
-import { trainBpe } from '../src/model/tokenizer.js';
+import { CONFIGS } from '../src/scratch/config.js';
+import { ScratchModel } from '../src/scratch/scratch-model.js';
+import { trainBpe } from '../src/scratch/tokenizer.js';
 import { emobench, tempDir } from './helpers/cli.js';
 
 test('emotion words are mapped onto the tokens that spell them, in any script', async () => {

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { loadDataset } from '../src/datasets/load.js';
 import { UserError } from '../src/errors.js';
 import { parseGate } from '../src/gates/expr.js';
-import { Tokenizer, trainBpe } from '../src/model/tokenizer.js';
+import { Tokenizer, trainBpe } from '../src/scratch/tokenizer.js';
 import { parseModelSpec } from '../src/models/spec.js';
 import { parseSuiteText } from '../src/suites/load.js';
 import { emobenchAsync, tempDir } from './helpers/cli.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Tokenizer } from '../src/model/tokenizer.js';
+import { Tokenizer } from '../src/scratch/tokenizer.js';
 import { createModel } from '../src/models/registry.js';
 import { textOfTokens } from '../src/models/scratch.js';
 import type { ThroughputSummary } from '../src/results/types.js';

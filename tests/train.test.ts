@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { readSafetensors } from '../src/model/safetensors.js';
+import { readSafetensors } from '../src/scratch/safetensors.js';
 import { flipPolarity, augment } from '../src/train/augment.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { epochBatches } from '../src/train/data.js';

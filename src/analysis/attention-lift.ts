@@ -1,5 +1,5 @@
-import { isBiasLayer } from '../model/config.js';
-import type { ScratchModel } from '../model/scratch-model.js';
+import { isBiasLayer } from '../scratch/config.js';
+import type { ScratchModel } from '../scratch/scratch-model.js';
 import { bootstrap, type Estimate } from '../scoring/ci.js';
 
 /**

@@ -1,6 +1,6 @@
 import { loadDataset } from '../datasets/load.js';
 import { UserError } from '../errors.js';
-import { EMOTIONS } from '../model/config.js';
+import { EMOTIONS } from '../scratch/config.js';
 import { openScratch } from '../profile/profile.js';
 import { seededShuffle } from '../run/runner.js';
 import { pkgPath } from '../util/paths.js';

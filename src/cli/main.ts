@@ -16,7 +16,7 @@ import { attentionLift } from '../analysis/run.js';
 import { attentionHtml } from '../analysis/attention-html.js';
 import { profileHtml } from '../profile/html.js';
 import { profileTable } from '../profile/console.js';
-import type { KvDtype } from '../model/kv-cache.js';
+import type { KvDtype } from '../scratch/kv-cache.js';
 import { dryRun, resumeEval, runEval, type Decoding } from '../run/eval.js';
 import { runThroughputEval } from '../run/throughput-eval.js';
 import { throughputReport } from '../report/throughput-console.js';

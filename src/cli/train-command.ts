@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { CONFIGS, type ConfigName, type EmotionReadout } from '../model/config.js';
+import { CONFIGS, type ConfigName, type EmotionReadout } from '../scratch/config.js';
 import { UserError } from '../errors.js';
 import { parseAugment } from '../train/augment.js';
 import { parseDataSpec } from '../train/data.js';

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import type { EngineInfo } from '../model/backend.js';
-import { CONFIGS, EMOTIONS, type ConfigName, type ModelConfig } from '../model/config.js';
-import type { KvBytes, KvDtype } from '../model/kv-cache.js';
-import { ScratchModel, type ScratchOptions } from '../model/scratch-model.js';
-import { Tokenizer } from '../model/tokenizer.js';
-import { initWeights, loadWeights, type Weights } from '../model/weights.js';
+import type { EngineInfo } from '../scratch/backend.js';
+import { CONFIGS, EMOTIONS, type ConfigName, type ModelConfig } from '../scratch/config.js';
+import type { KvBytes, KvDtype } from '../scratch/kv-cache.js';
+import { ScratchModel, type ScratchOptions } from '../scratch/scratch-model.js';
+import { Tokenizer } from '../scratch/tokenizer.js';
+import { initWeights, loadWeights, type Weights } from '../scratch/weights.js';
 import type { AttentionOps, WeightFormat } from '../onnx/export.js';
 import type { OrtInfo } from '../onnx/ort-engine.js';
 import type { ChatMessage } from '../prompts/render.js';

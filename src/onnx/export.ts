@@ -30,10 +30,10 @@
 import { createHash } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
-import { EMOTIONS, headDim, isBiasLayer, type ModelConfig } from '../model/config.js';
-import type { KvDtype } from '../model/kv-cache.js';
-import { ropeTables } from '../model/rope.js';
-import { weightEntries, type BlockWeights, type Weights } from '../model/weights.js';
+import { EMOTIONS, headDim, isBiasLayer, type ModelConfig } from '../scratch/config.js';
+import type { KvDtype } from '../scratch/kv-cache.js';
+import { ropeTables } from '../scratch/rope.js';
+import { weightEntries, type BlockWeights, type Weights } from '../scratch/weights.js';
 
 const { onnx } = onnxProto;
 type NodeProto = onnxProto.onnx.INodeProto;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Decoder } from '../model/decode.js';
-import type { KvByteCounts, KvDtype } from '../model/kv-cache.js';
-import type { ScratchModel } from '../model/scratch-model.js';
+import { Decoder } from '../scratch/decode.js';
+import type { KvByteCounts, KvDtype } from '../scratch/kv-cache.js';
+import type { ScratchModel } from '../scratch/scratch-model.js';
 import { textOfTokens } from '../models/scratch.js';
 
 /** Memory of one inference setting, measured from the engine, next to the analytic prediction. */

@@ -10,7 +10,7 @@
  * rebalance — within each language, rows of every class but the largest are repeated (seeded draws)
  *   until each class has as many rows as the largest: oversampling, nothing is dropped.
  */
-import { EMOTIONS } from '../model/config.js';
+import { EMOTIONS } from '../scratch/config.js';
 import { UserError } from '../errors.js';
 import { mulberry32 } from '../util/rng.js';
 import type { Example } from './data.js';

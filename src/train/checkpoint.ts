@@ -8,9 +8,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { f32, readSafetensors, toFloat32, writeSafetensors, type TensorEntry } from '../model/safetensors.js';
-import type { ModelConfig } from '../model/config.js';
-import { weightShapes } from '../model/weights.js';
+import { f32, readSafetensors, toFloat32, writeSafetensors, type TensorEntry } from '../scratch/safetensors.js';
+import type { ModelConfig } from '../scratch/config.js';
+import { weightShapes } from '../scratch/weights.js';
 import { UserError } from '../errors.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';

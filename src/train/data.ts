@@ -9,7 +9,7 @@
  *                      contributes only those, a file without any contributes all its rows
  *   <spec>*N           the same rows N times per epoch (oversampling, e.g. `emotion*8`)
  */
-import { EMOTIONS } from '../model/config.js';
+import { EMOTIONS } from '../scratch/config.js';
 import { loadDataset } from '../datasets/load.js';
 import type { Row } from '../datasets/types.js';
 import { UserError } from '../errors.js';

@@ -15,12 +15,12 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { countParams, type ModelConfig } from '../model/config.js';
-import { ScratchModel } from '../model/scratch-model.js';
-import { Tokenizer, trainBpe } from '../model/tokenizer.js';
-import { readoutLogits } from '../model/readout.js';
-import { forward, padBatch } from '../model/transformer.js';
-import { loadWeights, weightEntries } from '../model/weights.js';
+import { countParams, type ModelConfig } from '../scratch/config.js';
+import { ScratchModel } from '../scratch/scratch-model.js';
+import { Tokenizer, trainBpe } from '../scratch/tokenizer.js';
+import { readoutLogits } from '../scratch/readout.js';
+import { forward, padBatch } from '../scratch/transformer.js';
+import { loadWeights, weightEntries } from '../scratch/weights.js';
 import { RuntimeFailure, UserError } from '../errors.js';
 import { sha256, sha256File } from '../util/hash.js';
 import { augment, type Augmentation } from './augment.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { countParams, paper, small, tiny, type ModelConfig } from '../../src/model/config.js';
-import { Decoder } from '../../src/model/decode.js';
-import { forward, padBatch } from '../../src/model/transformer.js';
-import { weightEntries, weightTable } from '../../src/model/weights.js';
+import { countParams, paper, small, tiny, type ModelConfig } from '../../src/scratch/config.js';
+import { Decoder } from '../../src/scratch/decode.js';
+import { forward, padBatch } from '../../src/scratch/transformer.js';
+import { weightEntries, weightTable } from '../../src/scratch/weights.js';
 import { maxAbsDiff, namedWeights, PAD, tinyModel, tokens } from './helpers.js';
 
 /**

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { tiny, type ModelConfig } from '../../src/model/config.js';
-import { Decoder } from '../../src/model/decode.js';
-import { BYTES_PER_ELEMENT, KVCache, type KvDtype } from '../../src/model/kv-cache.js';
+import { tiny, type ModelConfig } from '../../src/scratch/config.js';
+import { Decoder } from '../../src/scratch/decode.js';
+import { BYTES_PER_ELEMENT, KVCache, type KvDtype } from '../../src/scratch/kv-cache.js';
 import { argmax, fullLogits, maxAbsDiff, PAD, tinyModel, tokens } from './helpers.js';
 
 const DTYPES: KvDtype[] = ['fp32', 'fp16', 'int8'];

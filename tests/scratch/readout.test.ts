@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { initEngine } from '../../src/model/backend.js';
-import { tiny } from '../../src/model/config.js';
-import { readoutLogits, readoutProbs } from '../../src/model/readout.js';
-import { forward, padBatch } from '../../src/model/transformer.js';
+import { initEngine } from '../../src/scratch/backend.js';
+import { tiny } from '../../src/scratch/config.js';
+import { readoutLogits, readoutProbs } from '../../src/scratch/readout.js';
+import { forward, padBatch } from '../../src/scratch/transformer.js';
 import { maxAbsDiff, PAD, tinyModel, tokens } from './helpers.js';
 
 const softmax = (z: number[]) => {

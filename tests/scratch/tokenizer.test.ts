@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { SPECIAL_TOKENS, Tokenizer, trainBpe } from '../../src/model/tokenizer.js';
+import { SPECIAL_TOKENS, Tokenizer, trainBpe } from '../../src/scratch/tokenizer.js';
 import { mulberry32 } from '../../src/util/rng.js';
 import { tempDir } from '../helpers/cli.js';
 

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tiny } from '../../src/model/config.js';
-import { readSafetensors, writeSafetensors, f32, type TensorEntry } from '../../src/model/safetensors.js';
-import { ScratchModel } from '../../src/model/scratch-model.js';
-import { trainBpe } from '../../src/model/tokenizer.js';
-import { initWeights, weightEntries } from '../../src/model/weights.js';
+import { tiny } from '../../src/scratch/config.js';
+import { readSafetensors, writeSafetensors, f32, type TensorEntry } from '../../src/scratch/safetensors.js';
+import { ScratchModel } from '../../src/scratch/scratch-model.js';
+import { trainBpe } from '../../src/scratch/tokenizer.js';
+import { initWeights, weightEntries } from '../../src/scratch/weights.js';
 import { tempDir } from '../helpers/cli.js';
 import { fullLogits, maxAbsDiff, tokens } from './helpers.js';
 

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { tiny, type ModelConfig } from '../../src/model/config.js';
-import { ScratchModel, type ScratchOptions } from '../../src/model/scratch-model.js';
-import { forward, padBatch } from '../../src/model/transformer.js';
-import { weightEntries } from '../../src/model/weights.js';
+import { tiny, type ModelConfig } from '../../src/scratch/config.js';
+import { ScratchModel, type ScratchOptions } from '../../src/scratch/scratch-model.js';
+import { forward, padBatch } from '../../src/scratch/transformer.js';
+import { weightEntries } from '../../src/scratch/weights.js';
 
 export const PAD = 2;
 

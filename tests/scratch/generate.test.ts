@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { sampleToken } from '../../src/model/sampling.js';
-import type { TokenEvent } from '../../src/model/generate.js';
+import { sampleToken } from '../../src/scratch/sampling.js';
+import type { TokenEvent } from '../../src/scratch/generate.js';
 import { mulberry32 } from '../../src/util/rng.js';
 import { tinyModel } from './helpers.js';
 

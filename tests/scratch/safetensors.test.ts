@@ -15,7 +15,7 @@ import {
   toFloat32,
   writeSafetensors,
   type TensorEntry,
-} from '../../src/model/safetensors.js';
+} from '../../src/scratch/safetensors.js';
 import { mulberry32 } from '../../src/util/rng.js';
 
 const bytesOf = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
