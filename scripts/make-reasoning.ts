@@ -11,7 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mulberry32 } from '../src/util/rng.js';
+import { mulberry32, shuffleInPlace } from '../src/util/rng.js';
 
 export const SEED = 20260109;
 export const REASONING_FILE = 'datasets/reasoning/reasoning.jsonl';
@@ -39,14 +39,7 @@ type T3 = Record<Lang, string>;
 
 const int = (rng: Rng, lo: number, hi: number, step = 1): number => lo + step * Math.floor(rng() * (Math.floor((hi - lo) / step) + 1));
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
-function shuffle<T>(rng: Rng, xs: readonly T[]): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
+const shuffle = <T>(rng: Rng, xs: readonly T[]): T[] => shuffleInPlace([...xs], rng);
 
 // ───────────────────────── number formatting, as each language writes it ─────────────────────────
 

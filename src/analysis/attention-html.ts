@@ -1,8 +1,6 @@
 import { esc } from '../report/html.js';
+import { signedPct } from '../util/text.js';
 import type { LiftSummary, TextLift } from './attention-lift.js';
-
-/** A relative change as a signed percentage. */
-export const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(1)}%` : '—');
 
 /** Tokens shaded by the attention they receive; emotion-word tokens underlined. */
 export function shaded(t: TextLift, received: number[]): string {
@@ -21,7 +19,7 @@ export function attentionHtml(model: string, s: LiftSummary, lifts: readonly Tex
     .slice(0, shown)
     .map(
       (t) =>
-        `<div class="sample"><div class="meta">mass on emotion words: ${(100 * t.mass_on).toFixed(1)}% with bias, ${(100 * t.mass_off).toFixed(1)}% without (${pct(t.mass_on / t.mass_off - 1)})</div><div class="row"><b>bias on</b> ${shaded(t, t.received_on)}</div><div class="row"><b>bias off</b> ${shaded(t, t.received_off)}</div></div>`,
+        `<div class="sample"><div class="meta">mass on emotion words: ${(100 * t.mass_on).toFixed(1)}% with bias, ${(100 * t.mass_off).toFixed(1)}% without (${signedPct(t.mass_on / t.mass_off - 1)})</div><div class="row"><b>bias on</b> ${shaded(t, t.received_on)}</div><div class="row"><b>bias off</b> ${shaded(t, t.received_off)}</div></div>`,
     )
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>emobench attention · ${esc(model)}</title>
@@ -29,6 +27,6 @@ export function attentionHtml(model: string, s: LiftSummary, lifts: readonly Tex
 .sample{background:#fff;border:1px solid #e3e6ea;border-radius:10px;padding:10px 14px;margin:10px 0}.row{margin:4px 0;word-break:break-word}.row b{display:inline-block;width:64px;font-size:12px;color:#5b6573}
 .meta{font-size:12px;color:#5b6573}.emo{text-decoration:underline 2px #1d2430}span{border-radius:3px}</style></head><body><main>
 <h1>Attention on emotion words: ${esc(model)}</h1>
-<p>Attention lift (bias on vs off, same weights): <b>${pct(s.lift.value)}</b> [${pct(s.lift.lo)} to ${pct(s.lift.hi)}] over ${s.texts} texts with an emotion word; <b>${pct(s.strong_lift.value)}</b> [${pct(s.strong_lift.lo)} to ${pct(s.strong_lift.hi)}] over the ${s.strong_texts} strongly emotional ones (claimed +20%). Tokens are shaded by the attention they receive (bias layers and heads averaged); emotion words are underlined.</p>
+<p>Attention lift (bias on vs off, same weights): <b>${signedPct(s.lift.value)}</b> [${signedPct(s.lift.lo)} to ${signedPct(s.lift.hi)}] over ${s.texts} texts with an emotion word; <b>${signedPct(s.strong_lift.value)}</b> [${signedPct(s.strong_lift.lo)} to ${signedPct(s.strong_lift.hi)}] over the ${s.strong_texts} strongly emotional ones (claimed +20%). Tokens are shaded by the attention they receive (bias layers and heads averaged); emotion words are underlined.</p>
 ${rows}</main></body></html>`;
 }

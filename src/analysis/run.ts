@@ -2,7 +2,7 @@ import { loadDataset } from '../datasets/load.js';
 import { UserError } from '../errors.js';
 import { EMOTIONS } from '../scratch/config.js';
 import { openScratch } from '../profile/profile.js';
-import { seededShuffle } from '../run/runner.js';
+import { seededShuffle } from '../util/rng.js';
 import { pkgPath } from '../util/paths.js';
 import { liftSummary, textLift, type LiftSummary, type TextLift } from './attention-lift.js';
 

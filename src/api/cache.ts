@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../results/run-dir.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { sha256, stableStringify } from '../util/hash.js';
 
 /**
  * On-disk response cache for API calls, keyed by the full request (endpoint, model, messages,
  * sampling settings, repeat index). Entries never expire: a cached answer is only ever replaced by
- * running with --no-cache. One file per entry, written atomically, so concurrent runs and kills
- * cannot corrupt it.
+ * running with --no-cache. One file per entry, written atomically under a temp name unique to the writer, so concurrent runs
+ * storing the same key and kills cannot corrupt it.
  */
 export class ResponseCache {
   constructor(readonly dir: string) {}

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { defaultRunDir, writeFileAtomic } from '../results/run-dir.js';
+import { defaultRunDir } from '../results/run-dir.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { attentionLift } from '../analysis/run.js';
 import { attentionHtml } from '../analysis/attention-html.js';
 

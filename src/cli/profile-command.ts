@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { defaultRunDir, writeFileAtomic } from '../results/run-dir.js';
+import { defaultRunDir } from '../results/run-dir.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { runProfile } from '../profile/profile.js';
 import { profileHtml } from '../profile/html.js';
 import { profileTable } from '../profile/console.js';

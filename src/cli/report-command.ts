@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadRun } from '../compare/compare.js';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../results/run-dir.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { splitRunDirs } from '../report/extras.js';
 import { renderReport } from '../report/html.js';
 import { leaderboardCsv, leaderboardMarkdown } from '../report/leaderboard.js';

@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { streamSamples } from '../results/read-samples.js';
 import { SUMMARY_SCHEMA, THROUGHPUT_SCHEMA, type SampleRecord, type Summary, type ThroughputSummary } from '../results/types.js';
 import { macroF1, type Prediction } from '../scoring/classification.js';
+import { pct } from '../util/text.js';
 import { mcnemar, pairedPermutation } from './paired.js';
 
 export interface LoadedRun {
@@ -83,7 +84,6 @@ export function compareRuns(a: LoadedRun, b: LoadedRun, seed = 0): MetricDelta[]
 
 /** A markdown table for a pull-request comment. */
 export function compareMarkdown(a: LoadedRun, b: LoadedRun, deltas: readonly MetricDelta[], alpha = 0.05): string {
-  const pct = (x: number) => `${(x * 100).toFixed(1)}`;
   const lines = [
     `### emobench: ${b.summary.suite} — ${b.dir} vs ${a.dir}`,
     '',

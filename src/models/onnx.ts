@@ -23,6 +23,7 @@ import { Tokenizer } from '../scratch/tokenizer.js';
 import { EXPORT_FORMAT, readOnnxMetadata } from '../onnx/export.js';
 import { emptyPast, openSession, OrtCausalLM, type LmTokens, type OrtInfo } from '../onnx/ort-engine.js';
 import { configHash, sha256 } from '../util/hash.js';
+import { firstLine } from '../util/text.js';
 import { chatPrompt } from './scratch.js';
 import { checkOptions, type ModelSpec } from './spec.js';
 import type { ChatRequest, ChatResult, ClassifyOutput, Model, ModelMeta, Sampling } from './types.js';
@@ -266,6 +267,3 @@ async function loadCodec(path: string, scratchExport: boolean, maxSeq: number): 
   return { encode: (text) => lm.encode(text, true), lm };
 }
 
-function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split('\n')[0] ?? '';
-}

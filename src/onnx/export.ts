@@ -28,12 +28,12 @@
  * depend slightly on the other rows and positions in the same call.
  */
 import { createHash } from 'node:crypto';
-import { rename, writeFile } from 'node:fs/promises';
 import onnxProto from 'onnx-proto';
 import { EMOTIONS, headDim, isBiasLayer, type ModelConfig } from '../scratch/config.js';
 import type { KvDtype } from '../scratch/kv-cache.js';
 import { ropeTables } from '../scratch/rope.js';
 import { weightEntries, type BlockWeights, type Weights } from '../scratch/weights.js';
+import { writeFileAtomicAsync } from '../util/atomic-write.js';
 
 const { onnx } = onnxProto;
 type NodeProto = onnxProto.onnx.INodeProto;
@@ -241,9 +241,7 @@ export function encodeModel(model: onnxProto.onnx.IModelProto): Uint8Array {
 /** Build, encode and write atomically (a reader never sees half a file). */
 export async function exportScratchOnnx(path: string, cfg: ModelConfig, w: Weights<Float32Array>, opts: ExportOptions): Promise<number> {
   const bytes = encodeModel(buildScratchOnnx(cfg, w, opts));
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, bytes);
-  await rename(tmp, path);
+  await writeFileAtomicAsync(path, bytes);
   return bytes.length;
 }
 

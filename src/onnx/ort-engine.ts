@@ -20,6 +20,7 @@ import type { Weights } from '../scratch/weights.js';
 import { RuntimeFailure, UserError } from '../errors.js';
 import { sha256 } from '../util/hash.js';
 import { mulberry32 } from '../util/rng.js';
+import { firstLine } from '../util/text.js';
 import { EXPORT_FORMAT, exportScratchOnnx, weightsDigest, type AttentionOps, type ExportOptions, type WeightFormat } from './export.js';
 
 export interface OrtInfo {
@@ -78,9 +79,6 @@ function cudaProviderInstalled(): boolean {
   return readdirSync(bin).some((napi) => existsSync(join(bin, napi, process.platform, process.arch, 'libonnxruntime_providers_cuda.so')));
 }
 
-function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split('\n')[0] ?? '';
-}
 
 // ─── incremental decoding over any causal-LM graph ──────────────────────────────────────────────
 

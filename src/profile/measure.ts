@@ -3,6 +3,7 @@ import { Decoder } from '../scratch/decode.js';
 import type { KvByteCounts, KvDtype } from '../scratch/kv-cache.js';
 import type { ScratchModel } from '../scratch/scratch-model.js';
 import { textOfTokens } from '../models/scratch.js';
+import { argmax } from '../util/numbers.js';
 
 /** Memory of one inference setting, measured from the engine, next to the analytic prediction. */
 export interface MemoryMeasurement {
@@ -54,7 +55,7 @@ export async function measureMemory(m: ScratchModel, batch: number, seq: number,
   let next = Array.from({ length: batch }, () => 5);
   for (let s = 0; s < steps; s++) {
     const out = decoder.step(cache, next);
-    next = Array.from({ length: batch }, (_, b) => argmaxRow(out.logits, b, cfg.vocabSize));
+    next = Array.from({ length: batch }, (_, b) => argmax(out.logits.subarray(b * cfg.vocabSize, (b + 1) * cfg.vocabSize)));
     timeline.push({ step: s + 1, kv_used_bytes: cache.bytes().used.total, tf_bytes: tf.memory().numBytes });
   }
   const decodeSeconds = (performance.now() - t0) / 1000;
@@ -74,12 +75,6 @@ export async function measureMemory(m: ScratchModel, batch: number, seq: number,
     decode_tps: steps === 0 ? NaN : (batch * steps) / decodeSeconds,
     timeline,
   };
-}
-
-function argmaxRow(logits: Float32Array, row: number, V: number): number {
-  let best = 0;
-  for (let i = 1; i < V; i++) if (logits[row * V + i]! > logits[row * V + best]!) best = i;
-  return best;
 }
 
 /**

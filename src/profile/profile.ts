@@ -7,7 +7,7 @@ import type { KvDtype } from '../scratch/kv-cache.js';
 import { ScratchModel, type ScratchOptions } from '../scratch/scratch-model.js';
 import { SHIPPED_SCRATCH } from '../models/scratch.js';
 import { parseModelSpec } from '../models/spec.js';
-import { seededShuffle } from '../run/runner.js';
+import { seededShuffle } from '../util/rng.js';
 import { wilson, type Estimate } from '../scoring/ci.js';
 import { pkgPath } from '../util/paths.js';
 import { classifyThroughCache, measureMemory, type MemoryMeasurement } from './measure.js';

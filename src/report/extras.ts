@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pct, shaded } from '../analysis/attention-html.js';
+import { shaded } from '../analysis/attention-html.js';
 import type { LiftSummary, TextLift } from '../analysis/attention-lift.js';
 import { UserError } from '../errors.js';
 import type { ProfileResult } from '../profile/profile.js';
 import { THROUGHPUT_SCHEMA, type ThroughputSummary } from '../results/types.js';
 import { esc, type ChartSpec } from './html.js';
 import type { Measurement } from './published.js';
+import { signedPct } from '../util/text.js';
 
 /**
  * Runs that are not scored suites — throughput runs, memory profiles (profile.json) and attention
@@ -142,7 +143,7 @@ export function attentionSection(x: Extras): string {
   if (x.attention.length === 0) return '';
   const parts = x.attention.map((a) => {
     const samples = a.texts.slice(0, 8).map((t) => `<div class="att"><div><b class="small">bias on</b> ${shaded(t, t.received_on)}</div><div><b class="small">bias off</b> ${shaded(t, t.received_off)}</div></div>`);
-    return `<h3>${esc(a.model)}</h3><p>Attention lift on emotion words: <b>${pct(a.summary.lift.value)}</b> [${pct(a.summary.lift.lo)}, ${pct(a.summary.lift.hi)}] over ${a.summary.texts} texts; strongly emotional: <b>${pct(a.summary.strong_lift.value)}</b> over ${a.summary.strong_texts}.</p>${samples.join('')}`;
+    return `<h3>${esc(a.model)}</h3><p>Attention lift on emotion words: <b>${signedPct(a.summary.lift.value)}</b> [${signedPct(a.summary.lift.lo)}, ${signedPct(a.summary.lift.hi)}] over ${a.summary.texts} texts; strongly emotional: <b>${signedPct(a.summary.strong_lift.value)}</b> over ${a.summary.strong_texts}.</p>${samples.join('')}`;
   });
   return `<section id="attention"><h2>Attention view</h2><p class="lede">Tokens shaded by the attention they receive (emotion-bias layers and heads averaged), with the bias on and off; emotion words underlined.</p><style>.att{margin:8px 0;word-break:break-word}.att span{border-radius:3px}.att .emo{text-decoration:underline 2px}</style>${parts.join('\n')}</section>`;
 }

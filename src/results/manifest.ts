@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import type { Decoding } from '../run/eval.js';
 import { stableStringify } from '../util/hash.js';
-import { writeFileAtomic } from './run-dir.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /**
  * run.json: what a run directory was made from, written before the first sample. Resume and merge

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { join, resolve } from 'node:path';
 import { RuntimeFailure } from '../errors.js';
 import { pkgPath } from '../util/paths.js';
@@ -38,13 +39,6 @@ export function prepareRunDir(dir: string): { dir: string; samples: string; summ
     throw new RuntimeFailure(`cannot create run directory ${abs}: ${(e as Error).message}`);
   }
   return { dir: abs, samples: join(abs, 'samples.jsonl'), summary: join(abs, 'summary.json') };
-}
-
-/** Write-then-rename: a reader never sees a half-written file. */
-export function writeFileAtomic(path: string, content: string): void {
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
 }
 
 export function writeSummary(path: string, summary: Summary | ThroughputSummary): void {

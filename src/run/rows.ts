@@ -5,7 +5,7 @@ import { RuntimeFailure, UserError } from '../errors.js';
 import type { Shard } from '../results/manifest.js';
 import type { DatasetSpec } from '../suites/schema.js';
 import { sha256File } from '../util/hash.js';
-import { seededShuffle } from './runner.js';
+import { seededShuffle } from '../util/rng.js';
 import { shardOf } from './shard.js';
 
 /** The rows a run scores: counted up front, their texts read from the file again on each pass. */

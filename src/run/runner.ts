@@ -6,7 +6,6 @@ import type { ChatMessage } from '../prompts/render.js';
 import { SampleWriter } from '../results/run-dir.js';
 import type { SampleRecord, ScoredSample } from '../results/types.js';
 import type { Suite } from '../suites/schema.js';
-import { mulberry32 } from '../util/rng.js';
 import { scored } from './aggregate.js';
 import type { EvalRows } from './rows.js';
 
@@ -34,16 +33,6 @@ export interface RunPlan {
   /** Stop scheduling once this many USD have been spent (chat models with prices). */
   maxCost?: number;
   onProgress?: (done: number, total: number, model: string) => void;
-}
-
-export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
-  const out = [...items];
-  const rand = mulberry32(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 }
 
 /** One unit of work: a row, and for chat models the decoding setting and repeat it is sent with. */

@@ -8,12 +8,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { sha256 } from '../util/hash.js';
+import { firstLine } from '../util/text.js';
 import { registerGradients } from './gradients.js';
 
 export interface EngineInfo {
@@ -124,11 +126,7 @@ function enableWasmThreads(wasm: WasmModule, threads: number, notes: string[]): 
   // As tfjs does before putting the script in a Blob: its escaped newlines must stay escaped.
   const script = wasmWorkerContents.replace(/\n/g, '\\n').replace(WORKER_IMPORT, `importScripts(${JSON.stringify(factory)});`);
   const file = join(os.tmpdir(), `emobench-tfjs-wasm-worker-${sha256(script).slice(0, 16)}.cjs`);
-  if (!existsSync(file)) {
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, script);
-    renameSync(tmp, file);
-  }
+  if (!existsSync(file)) writeFileAtomic(file, script);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   wasm.setThreadsCount(threads);
   const { createObjectURL } = URL;
@@ -151,9 +149,6 @@ function releaseWasmWorkers(): void {
   for (const worker of [...pthreads.runningWorkers, ...pthreads.unusedWorkers]) worker.unref();
 }
 
-function firstLine(e: unknown): string {
-  return String(e instanceof Error ? e.message : e).split('\n')[0] ?? '';
-}
 
 /**
  * The wasm BatchMatMul is 10–40× slower with transposeA/transposeB than on plain layouts, and

@@ -18,10 +18,9 @@
  * encoding is integer bit-twiddling with round-to-nearest-even, decoding one lookup in a 64 Ki
  * table of float32 bit patterns.
  */
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { writeFileAtomicAsync } from '../util/atomic-write.js';
 
 export type DType = 'F32' | 'F16' | 'BF16' | 'I8' | 'U8' | 'I32' | 'I64';
 
@@ -417,18 +416,5 @@ export async function readSafetensors(path: string): Promise<{ tensors: Map<stri
  */
 export async function writeSafetensors(path: string, tensors: Record<string, TensorEntry>, metadata?: Record<string, string>): Promise<void> {
   const bytes = encodeSafetensors(tensors, metadata);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    const fh = await open(tmp, 'wx');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
-  }
+  await writeFileAtomicAsync(path, bytes, { durable: true });
 }

@@ -1,5 +1,7 @@
 /** Choosing the next token from logits: greedy, or temperature → top-k → top-p sampling. */
 
+import { argmax } from '../util/numbers.js';
+
 export interface SamplingOptions {
   /** 0 (the default) is greedy; otherwise logits are divided by it before the softmax. */
   temperature?: number;
@@ -7,12 +9,6 @@ export interface SamplingOptions {
   topK?: number;
   /** Keep the smallest set of most likely tokens whose probability reaches p (nucleus sampling). */
   topP?: number;
-}
-
-export function argmax(logits: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < logits.length; i++) if (logits[i]! > logits[best]!) best = i;
-  return best;
 }
 
 /** `rand` returns uniform numbers in [0, 1): a seeded PRNG makes a run reproducible. */

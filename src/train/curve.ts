@@ -4,7 +4,8 @@
  * with each dev set's accuracy and macro-F1. A resumed run logs some steps twice; the later entry
  * wins, so the curve is the one an uninterrupted run would have drawn.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { chartJs, esc, jsonForScript } from '../report/html.js';
 
 interface TrainEvent {
@@ -91,7 +92,5 @@ new Chart(document.getElementById('acc'), { type: 'line', data: { datasets: [
 
 /** Written beside and renamed, so a reader never sees half a page. */
 export function writeCurve(logPath: string, htmlPath: string): void {
-  const tmp = `${htmlPath}.tmp`;
-  writeFileSync(tmp, renderCurve(readFileSync(logPath, 'utf8')));
-  renameSync(tmp, htmlPath);
+  writeFileAtomic(htmlPath, renderCurve(readFileSync(logPath, 'utf8')));
 }

@@ -15,7 +15,7 @@ import type { Row } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { sha256 } from '../util/hash.js';
 import { pkgPath } from '../util/paths.js';
-import { mulberry32 } from '../util/rng.js';
+import { mulberry32, shuffleInPlace } from '../util/rng.js';
 
 export interface Example {
   text: string;
@@ -120,15 +120,6 @@ function holdOut(rows: Row[], seed: number): { train: Row[]; dev: Row[] } {
   return { train: rows.filter((r) => !held.has(r)), dev: rows.filter((r) => held.has(r)) };
 }
 
-/** Fisher–Yates with a seeded generator. */
-export function shuffle<T>(items: T[], rand: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
 /**
  * The batches of one epoch, a pure function of (seed, epoch): resuming needs only the step.
  * Rows are shuffled, then sorted by length inside pools of 16 batches so a batch pads little,
@@ -136,12 +127,12 @@ export function shuffle<T>(items: T[], rand: () => number): T[] {
  */
 export function epochBatches(lengths: readonly number[], batchSize: number, seed: number, epoch: number): number[][] {
   const rand = mulberry32((seed * 1_000_003 + epoch * 7919 + 1) >>> 0);
-  const order = shuffle([...lengths.keys()], rand);
+  const order = shuffleInPlace([...lengths.keys()], rand);
   const batches: number[][] = [];
   const pool = batchSize * 16;
   for (let s = 0; s < order.length; s += pool) {
     const part = order.slice(s, s + pool).sort((a, b) => lengths[a]! - lengths[b]! || a - b);
     for (let b = 0; b < part.length; b += batchSize) batches.push(part.slice(b, b + batchSize));
   }
-  return shuffle(batches, rand);
+  return shuffleInPlace(batches, rand);
 }

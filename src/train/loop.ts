@@ -22,7 +22,9 @@ import { readoutLogits } from '../scratch/readout.js';
 import { forward, padBatch } from '../scratch/transformer.js';
 import { loadWeights, weightEntries } from '../scratch/weights.js';
 import { RuntimeFailure, UserError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { sha256, sha256File } from '../util/hash.js';
+import { argmax } from '../util/numbers.js';
 import { augment, type Augmentation } from './augment.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
 import { writeCurve } from './curve.js';
@@ -353,11 +355,7 @@ async function obtainTokenizer(o: TrainOptions, examples: readonly Example[], sa
     tok = trainBpe(examples.map((e) => e.text), o.config.vocabSize);
   }
   if (tok.vocabSize > o.config.vocabSize) throw new UserError(`tokenizer has ${tok.vocabSize} tokens but config ${o.configName} only ${o.config.vocabSize}`);
-  if (!o.resume) {
-    const tmp = `${path}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(tok.toJSON())}\n`);
-    renameSync(tmp, path);
-  }
+  if (!o.resume) writeFileAtomic(path, `${JSON.stringify(tok.toJSON())}\n`);
   return tok;
 }
 
@@ -406,12 +404,6 @@ function selectionScore(dev: Record<string, DevScore>): number | null {
   const use = own.length > 0 ? own : names;
   if (use.length === 0) return null;
   return use.reduce((a, n) => a + dev[n]!.macroF1, 0) / use.length;
-}
-
-function argmax(p: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < p.length; i++) if (p[i]! > p[best]!) best = i;
-  return best;
 }
 
 function lastCheckpointStep(logPath: string): number {

@@ -30,12 +30,6 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-export function argmax(a: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < a.length; i++) if (a[i]! > a[best]!) best = i;
-  return best;
-}
-
 /** The model's weights as plain arrays by canonical name. */
 export function namedWeights(model: ScratchModel): Map<string, Float32Array> {
   return new Map(weightEntries(model.weights).map(([name, v]) => [name, v.dataSync() as Float32Array]));
