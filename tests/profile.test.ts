@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ProfileResult } from '../src/profile/profile.js';
+import type { ProfileResult } from '../src/results/types.js';
 import { emobench, ROOT, tempDir } from './helpers/cli.js';
 
 test('profile sweeps KV dtype × kv heads × window × batch × length; measured bytes equal the formula', () => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadClaims, runReport } from '../src/cli/report-command.js';
-import { loadRun, type LoadedRun } from '../src/compare/compare.js';
+import { loadRun, type LoadedRun } from '../src/results/summary.js';
 import { holm, mcnemar } from '../src/compare/paired.js';
 import { UserError } from '../src/errors.js';
 import { esc, jsonForScript, paretoFront, renderReport, tiesWithLeader } from '../src/report/html.js';

@@ -1,6 +1,6 @@
 import { esc } from '../report/html.js';
 import { signedPct } from '../util/text.js';
-import type { LiftSummary, TextLift } from './attention-lift.js';
+import type { LiftSummary, TextLift } from '../results/types.js';
 
 /** Tokens shaded by the attention they receive; emotion-word tokens underlined. */
 export function shaded(t: TextLift, received: number[]): string {

@@ -1,6 +1,7 @@
 import { isBiasLayer } from '../scratch/config.js';
 import type { ScratchModel } from '../scratch/scratch-model.js';
-import { bootstrap, type Estimate } from '../scoring/ci.js';
+import type { LiftSummary, TextLift } from '../results/types.js';
+import { bootstrap } from '../scoring/ci.js';
 
 /**
  * The article's "attention lift": in strongly emotional contexts, attention on emotion-related words
@@ -41,19 +42,6 @@ export function emotionTokenMask(model: ScratchModel, text: string, ids: readonl
     offset += n;
     return n > 0 && spans.some(([a, b]) => from < b && offset > a);
   });
-}
-
-export interface TextLift {
-  text: string;
-  tokens: string[];
-  emotion_tokens: number[];
-  /** Attention each token receives (mean over bias layers, heads and later queries), bias on / off. */
-  received_on: number[];
-  received_off: number[];
-  mass_on: number;
-  mass_off: number;
-  /** Highest non-neutral emotion probability at the last token (bias on). */
-  strength: number;
 }
 
 /**
@@ -106,15 +94,6 @@ export function textLift(model: ScratchModel, text: string): TextLift | undefine
     mass_off: b.mass,
     strength: Math.max(...last.slice(0, 4)),
   };
-}
-
-export interface LiftSummary {
-  texts: number;
-  /** Over every text with an emotion word. */
-  lift: Estimate;
-  /** Over "strongly emotional" texts: a non-neutral emotion above 0.5 at the last token. */
-  strong_lift: Estimate;
-  strong_texts: number;
 }
 
 export function liftSummary(lifts: readonly TextLift[], seed: number): LiftSummary {

@@ -4,7 +4,8 @@ import { EMOTIONS } from '../scratch/config.js';
 import { openScratch } from '../profile/profile.js';
 import { seededShuffle } from '../util/rng.js';
 import { pkgPath } from '../util/paths.js';
-import { liftSummary, textLift, type LiftSummary, type TextLift } from './attention-lift.js';
+import type { LiftSummary, TextLift } from '../results/types.js';
+import { liftSummary, textLift } from './attention-lift.js';
 
 export async function attentionLift(o: { model: string; texts?: string[]; limit: number; seed: number }): Promise<{ model: string; summary: LiftSummary; texts: TextLift[] }> {
   const model = await openScratch(o.model, { bias: true });

@@ -1,8 +1,6 @@
-import { join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { defaultRunDir } from '../results/run-dir.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { openRunDir } from '../results/run-dir.js';
+import { writeAttention, writeAttentionPage } from '../results/summary.js';
 import { attentionLift } from '../analysis/run.js';
 import { attentionHtml } from '../analysis/attention-html.js';
 
@@ -27,11 +25,19 @@ export const attentionCommand: CommandModule<object, Parsed> = {
   describe: 'Attention lift on emotion words with the emotion bias on vs off (the article claims +20%), with a token view',
   builder: builder as unknown as CommandModule<object, Parsed>['builder'],
   handler: async (a) => {
-    const r = await attentionLift({ model: a.model, texts: a.text, limit: a.limit, seed: a.seed });
-    const dir = resolve(a['run-dir'] ?? defaultRunDir('attention'));
-    mkdirSync(dir, { recursive: true });
-    writeFileAtomic(join(dir, 'attention.json'), `${JSON.stringify(r, null, 2)}\n`);
-    writeFileAtomic(join(dir, 'attention.html'), attentionHtml(a.model, r.summary, r.texts));
+    // Taken before the analysis, so a folder that cannot be written is refused before minutes of work.
+    const run = openRunDir({ out: a['run-dir'], defaultName: 'attention', kind: 'attention', command: 'attention', flag: '--run-dir', existing: 'overwrite' });
+    let r;
+    try {
+      r = await attentionLift({ model: a.model, texts: a.text, limit: a.limit, seed: a.seed });
+      writeAttention(run.dir, r);
+      writeAttentionPage(run.dir, attentionHtml(a.model, r.summary, r.texts));
+    } catch (e) {
+      run.release({ failed: true });
+      throw e;
+    }
+    run.release();
+    const dir = run.dir;
     const s = r.summary;
     const p = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
     if (a.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { compareMarkdown, compareRuns, loadRun } from '../compare/compare.js';
+import { compareMarkdown, compareRuns } from '../compare/compare.js';
+import { loadRun } from '../results/summary.js';
 
 function builder(y: Argv) {
   return (

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { MODEL_KINDS, type ModelContext } from '../models/registry.js';
-import { loadRun } from '../compare/compare.js';
+import { loadRun } from '../results/summary.js';
 import { parseGate } from '../gates/expr.js';
 import { checkGates } from '../gates/evaluate.js';
 import { leaderboard } from '../report/leaderboard.js';
 import type { Suite } from '../suites/schema.js';
-import { defaultRunDir } from '../results/run-dir.js';
-import { dryRun, resumeEval, runEval, type Decoding } from '../run/eval.js';
+import type { Decoding } from '../results/types.js';
+import { dryRun, resumeEval, runEval } from '../run/eval.js';
 import { runThroughputEval } from '../run/throughput-eval.js';
 import { throughputReport } from '../report/throughput-console.js';
 import { loadSuite } from '../suites/load.js';
@@ -118,7 +118,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
         limit: a.limit,
         seed: a.seed,
         shard: a.shard === undefined ? undefined : parseShard(a.shard),
-        out: a.out ?? defaultRunDir,
+        out: a.out,
         lenient: a.lenient,
         sampling,
       };
@@ -137,7 +137,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
           }).filter(([, v]) => v !== undefined),
         );
         const log = (line: string) => (a.quiet || a.json ? undefined : process.stderr.write(`${line}\n`));
-        const { dir, summary } = await runThroughputEval({ suite: loaded, models: a.model, seed: a.seed, out: typeof plan.out === 'string' ? plan.out : plan.out('throughput'), overrides, modelContext, log });
+        const { dir, summary } = await runThroughputEval({ suite: loaded, models: a.model, seed: a.seed, out: a.out, overrides, modelContext, log });
         if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         else if (!a.quiet) process.stdout.write(`${throughputReport(summary)}\n\nresults: ${dir}\n`);
         setExitCode(await applyGates(a, gates, { dir, summary }, a.quiet || a.json));

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { readSummary } from '../compare/compare.js';
+import { readSummary } from '../results/summary.js';
 import { parseGate } from '../gates/expr.js';
 import { checkGates } from '../gates/evaluate.js';
 import { setExitCode, gateOptions, applyGates, UsageError } from './shared.js';

@@ -1,7 +1,6 @@
-import { join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { defaultRunDir } from '../results/run-dir.js';
+import { openRunDir } from '../results/run-dir.js';
+import { writeProfile, writeProfilePage } from '../results/summary.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { runProfile } from '../profile/profile.js';
 import { profileHtml } from '../profile/html.js';
@@ -41,9 +40,8 @@ export const profileCommand: CommandModule<object, Parsed> = {
     const bad = kv.find((k) => !['fp32', 'fp16', 'int8'].includes(k));
     if (bad) throw new UsageError(`--kv: "${bad}" is not fp32, fp16 or int8`);
     const log = (line: string) => (a.json ? undefined : process.stderr.write(`${line}\n`));
-    const dir = resolve(a['run-dir'] ?? defaultRunDir('profile'));
-    mkdirSync(dir, { recursive: true });
-    const result = await runProfile({
+    // Every option is checked before the run folder is made.
+    const options = {
       model: a.model,
       kv: kv as KvDtype[],
       seq: list(a.seq, '--seq'),
@@ -54,14 +52,21 @@ export const profileCommand: CommandModule<object, Parsed> = {
       accuracyRows: a['accuracy-rows'],
       seed: a.seed,
       log,
+    };
+    const run = openRunDir({ out: a['run-dir'], defaultName: 'profile', kind: 'profile', command: 'profile', flag: '--run-dir', existing: 'overwrite' });
+    let finished = false;
+    try {
       // A profile of the paper config runs for tens of minutes: every measurement is saved as it lands.
-      progress: (partial) => writeFileAtomic(join(dir, 'profile.json'), `${JSON.stringify(partial, null, 2)}\n`),
-    });
-    writeFileAtomic(join(dir, 'profile.json'), `${JSON.stringify(result, null, 2)}\n`);
-    const html = profileHtml(result);
-    writeFileAtomic(join(dir, 'profile.html'), html);
-    if (a.out) writeFileAtomic(a.out, html);
-    if (a.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else process.stdout.write(`${profileTable(result)}\n\nresults: ${dir}\n`);
+      const result = await runProfile({ ...options, progress: (partial) => writeProfile(run.dir, partial) });
+      writeProfile(run.dir, result);
+      const html = profileHtml(result);
+      writeProfilePage(run.dir, html);
+      if (a.out) writeFileAtomic(a.out, html);
+      finished = true;
+      if (a.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else process.stdout.write(`${profileTable(result)}\n\nresults: ${run.dir}\n`);
+    } finally {
+      run.release({ failed: !finished });
+    }
   },
 };

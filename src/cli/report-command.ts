@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { loadRun } from '../compare/compare.js';
 import { UserError } from '../errors.js';
+import { loadRun } from '../results/summary.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { splitRunDirs } from '../report/extras.js';
 import { renderReport } from '../report/html.js';
@@ -56,7 +56,9 @@ function writeOutput(out: string, text: string): void {
 export async function runReport(a: Pick<ReportArgs, 'runs' | 'out' | 'format' | 'claims' | 'title' | 'alpha'>): Promise<void> {
   if (!(a.alpha > 0 && a.alpha < 1)) throw new UserError('--alpha must be between 0 and 1, e.g. 0.05');
   if (a.runs.length === 0) throw new UserError('name at least one run directory');
-  const { scored, extras } = splitRunDirs(a.runs);
+  const { scored, extras, skipped } = splitRunDirs(a.runs);
+  for (const s of skipped) process.stderr.write(`emobench: skipped ${s.dir}: it holds no run (${s.reason})\n`);
+  if (skipped.length === a.runs.length) throw new UserError(`no run in ${a.runs.join(', ')}: name eval, throughput, profile or attention run directories`);
   const runs = [];
   for (const r of scored) runs.push(await loadRun(r));
   if (a.format === 'md' || a.format === 'csv') {

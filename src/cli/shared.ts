@@ -1,6 +1,6 @@
 import { EXIT, UserError } from '../errors.js';
 import type { Argv } from 'yargs';
-import { loadRun } from '../compare/compare.js';
+import { loadRun } from '../results/summary.js';
 import type { Gate } from '../gates/expr.js';
 import { appendStepSummary, baselineGates, evaluateGates, gateReport, writeJunit } from '../gates/evaluate.js';
 import { leaderboardMarkdown } from '../report/leaderboard.js';

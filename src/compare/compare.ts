@@ -1,44 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
-import { streamSamples } from '../results/read-samples.js';
-import { SUMMARY_SCHEMA, THROUGHPUT_SCHEMA, type SampleRecord, type Summary, type ThroughputSummary } from '../results/types.js';
+import type { LoadedRun } from '../results/summary.js';
+import type { SampleRecord } from '../results/types.js';
 import { macroF1, type Prediction } from '../scoring/classification.js';
 import { pct } from '../util/text.js';
 import { mcnemar, pairedPermutation } from './paired.js';
-
-export interface LoadedRun {
-  dir: string;
-  summary: Summary;
-  samples: SampleRecord[];
-}
-
-/** The summary of a run directory (or a summary.json path), of either kind. */
-export function readSummary(path: string): { dir: string; summary: Summary | ThroughputSummary } {
-  if (!existsSync(path)) throw new UserError(`${path}: no such run directory or summary file`);
-  const dir = statSync(path).isDirectory() ? path : dirname(path);
-  const summaryPath = statSync(path).isDirectory() ? join(path, 'summary.json') : path;
-  if (!existsSync(summaryPath)) throw new UserError(`${dir}: no summary.json (is this a run directory?)`);
-  let summary: Summary | ThroughputSummary;
-  try {
-    summary = JSON.parse(readFileSync(summaryPath, 'utf8')) as Summary | ThroughputSummary;
-  } catch (e) {
-    throw new UserError(`${summaryPath}: invalid JSON: ${(e as Error).message}`);
-  }
-  if (summary.schema !== SUMMARY_SCHEMA && summary.schema !== THROUGHPUT_SCHEMA) {
-    throw new UserError(`${summaryPath}: not an emobench summary (schema ${String((summary as { schema?: unknown }).schema)})`);
-  }
-  return { dir, summary };
-}
-
-/** A scored run: its summary and samples (classification suites). */
-export async function loadRun(path: string): Promise<LoadedRun> {
-  const { dir, summary } = readSummary(path);
-  if (summary.schema !== SUMMARY_SCHEMA) throw new UserError(`${dir}: a throughput run has no scored samples to compare or report on this way`);
-  const samples: SampleRecord[] = [];
-  for await (const r of streamSamples(join(dir, 'samples.jsonl'))) samples.push(r);
-  return { dir, summary, samples };
-}
 
 export interface MetricDelta {
   model: string;

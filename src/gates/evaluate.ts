@@ -1,5 +1,6 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { compareRuns, type LoadedRun } from '../compare/compare.js';
+import { compareRuns } from '../compare/compare.js';
+import type { LoadedRun } from '../results/summary.js';
 import { UserError } from '../errors.js';
 import type { ModelResult, Summary, ThroughputSummary } from '../results/types.js';
 import { passes, type Gate } from './expr.js';

@@ -1,15 +1,9 @@
 import type { Row } from '../datasets/types.js';
 import type { ChatMessage } from '../prompts/render.js';
+import type { ModelMeta, Sampling, TokenUsage } from '../results/types.js';
 
-/** What a result row records about the model that produced it. */
-export interface ModelMeta {
-  /** The spec as the user wrote it (`nb`, `scratch@paper?kv=int8`, `openai:gpt-4o-mini`). */
-  spec: string;
-  kind: 'baseline' | 'scratch' | 'api' | 'onnx';
-  /** Everything that changes predictions; its hash detects a changed model on resume/merge. */
-  config: Record<string, unknown>;
-  config_hash: string;
-}
+// Recorded in result files, so defined with them (src/results), below the models that produce them.
+export type { ModelMeta, Sampling, TokenUsage };
 
 /** Training data handed to models that learn from the suite's train split (nb, majority). */
 export interface PrepareContext {
@@ -27,27 +21,11 @@ export interface ClassifyOutput {
   raw: string;
 }
 
-/** Decoding settings; absent fields take the model's or server's defaults. */
-export interface Sampling {
-  temperature?: number;
-  top_p?: number;
-  max_tokens?: number;
-  seed?: number;
-  stop?: string[];
-}
-
 export interface ChatRequest {
   messages: ChatMessage[];
   sampling: Sampling;
   /** Repeat index (decoding sweeps): part of the cache key, so repeats are separate samples. */
   repeat: number;
-}
-
-export interface TokenUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  /** Where the counts came from: the server's usage field, or an estimate from the text. */
-  source: 'server' | 'estimate';
 }
 
 export interface ChatResult {

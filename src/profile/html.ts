@@ -1,5 +1,5 @@
 import { chartJs, esc, jsonForScript } from '../report/html.js';
-import type { ProfileResult } from './profile.js';
+import type { ProfileResult } from '../results/types.js';
 
 const mib = (b: number) => (b / 2 ** 20).toFixed(2);
 const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '' : '−'}${Math.abs(x).toFixed(1)}%` : '—');

@@ -3,28 +3,8 @@ import { Decoder } from '../scratch/decode.js';
 import type { KvByteCounts, KvDtype } from '../scratch/kv-cache.js';
 import type { ScratchModel } from '../scratch/scratch-model.js';
 import { textOfTokens } from '../models/scratch.js';
+import type { MemoryMeasurement } from '../results/types.js';
 import { argmax } from '../util/numbers.js';
-
-/** Memory of one inference setting, measured from the engine, next to the analytic prediction. */
-export interface MemoryMeasurement {
-  kv: KvDtype;
-  kv_heads: number;
-  window: number | null;
-  bias: boolean;
-  batch: number;
-  seq: number;
-  weights_bytes: number;
-  /** The KV cache's typed arrays after a generation filled it to `seq` tokens. */
-  kv_measured: KvByteCounts;
-  /** 2 × layers × kv_heads × head_dim × tokens × batch × bytes (+ scales, + salience). */
-  kv_analytic: KvByteCounts;
-  /** Peak tfjs bytes during the prefill beyond what was held before it: activations and workspace. */
-  activations_bytes: number;
-  total_bytes: number;
-  decode_tps: number;
-  /** Per decode step: KV bytes in use and tfjs bytes held. */
-  timeline: { step: number; kv_used_bytes: number; tf_bytes: number }[];
-}
 
 /** Analytic KV bytes for `tokens` positions (capped by a window) — the formula the cache must match. */
 export function kvAnalytic(m: ScratchModel, batch: number, tokens: number): KvByteCounts {

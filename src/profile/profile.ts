@@ -10,7 +10,8 @@ import { parseModelSpec } from '../models/spec.js';
 import { seededShuffle } from '../util/rng.js';
 import { wilson, type Estimate } from '../scoring/ci.js';
 import { pkgPath } from '../util/paths.js';
-import { classifyThroughCache, measureMemory, type MemoryMeasurement } from './measure.js';
+import { PROFILE_SCHEMA, type AccuracyRow, type ProfileResult, type SweepRow } from '../results/types.js';
+import { classifyThroughCache, measureMemory } from './measure.js';
 
 export interface ProfileOptions {
   model: string;
@@ -29,41 +30,6 @@ export interface ProfileOptions {
   log: (line: string) => void;
   /** The profile so far (complete: false) after every measurement, so a caller can save it. */
   progress?: (partial: ProfileResult) => void;
-}
-
-export interface SweepRow extends Omit<MemoryMeasurement, 'timeline'> {
-  /** K + V + scales bytes saved against fp32 with the same heads, window, batch and length. */
-  kv_saving_pct: number;
-  /** Whole inference memory (weights + KV + activations) saved against that fp32 setting. */
-  total_saving_pct: number;
-  kv_error_pct: number;
-}
-
-export interface AccuracyRow {
-  kv: KvDtype;
-  window: number | null;
-  accuracy: Estimate;
-  /** Points against fp32 with the same window (negative = worse). */
-  delta_pts: number;
-}
-
-export interface ProfileResult {
-  schema: 'emobench.profile/1';
-  /** False in the snapshots written while the profile runs (a kill leaves the last one). */
-  complete: boolean;
-  model: string;
-  config: ModelConfig;
-  params: number;
-  sweep: SweepRow[];
-  accuracy: AccuracyRow[];
-  timeline: { setting: string; points: MemoryMeasurement['timeline'] };
-  claims: {
-    /** Memory of the emotion-bias mechanism: bias on vs off at the longest length (claimed +15%). */
-    bias_overhead_pct: number;
-    /** Best KV setting's total inference-memory saving at the longest length, batch 1 (claimed −30%). */
-    best_setting: string;
-    best_total_saving_pct: number;
-  };
 }
 
 /** The scratch model under test: trained weights (scratch, scratch:<dir>) or a random config (scratch@paper). */
@@ -99,7 +65,7 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
     const candidates = rows.filter((r) => r.batch === 1 && r.seq === longest && Number.isFinite(r.total_saving_pct));
     const best = candidates.sort((a, b) => b.total_saving_pct - a.total_saving_pct)[0];
     return {
-      schema: 'emobench.profile/1',
+      schema: PROFILE_SCHEMA,
       complete,
       model: o.model,
       config: base!.config,

@@ -1,10 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { shaded } from '../analysis/attention-html.js';
-import type { LiftSummary, TextLift } from '../analysis/attention-lift.js';
-import { UserError } from '../errors.js';
-import type { ProfileResult } from '../profile/profile.js';
-import { THROUGHPUT_SCHEMA, type ThroughputSummary } from '../results/types.js';
+import { readRunFolder } from '../results/summary.js';
+import type { AttentionResult, ProfileResult, ThroughputSummary } from '../results/types.js';
 import { esc, type ChartSpec } from './html.js';
 import type { Measurement } from './published.js';
 import { signedPct } from '../util/text.js';
@@ -17,34 +13,26 @@ import { signedPct } from '../util/text.js';
 export interface Extras {
   throughput: { dir: string; summary: ThroughputSummary }[];
   profiles: { dir: string; profile: ProfileResult }[];
-  attention: { dir: string; model: string; summary: LiftSummary; texts: TextLift[] }[];
+  attention: ({ dir: string } & AttentionResult)[];
 }
 
 /** A figure for a published claim that is not a per-sample metric: the claim's metric names it. */
 export type ClaimFigure = Measurement & { metric: string };
 
-const readJson = <T>(path: string): T => {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
-  } catch (e) {
-    throw new UserError(`${path}: invalid JSON: ${(e as Error).message}`);
-  }
-};
-
-/** Sorts run directories by kind; returns the scored ones for the main report. */
-export function splitRunDirs(dirs: readonly string[]): { scored: string[]; extras: Extras } {
+/** Sorts run directories by kind; returns the scored ones for the main report, and the folders that hold no run. */
+export function splitRunDirs(dirs: readonly string[]): { scored: string[]; extras: Extras; skipped: { dir: string; reason: string }[] } {
   const extras: Extras = { throughput: [], profiles: [], attention: [] };
   const scored: string[] = [];
-  for (const dir of dirs) {
-    if (existsSync(join(dir, 'profile.json'))) extras.profiles.push({ dir, profile: readJson(join(dir, 'profile.json')) });
-    else if (existsSync(join(dir, 'attention.json'))) extras.attention.push({ dir, ...readJson<Omit<Extras['attention'][number], 'dir'>>(join(dir, 'attention.json')) });
-    else {
-      const summary = existsSync(join(dir, 'summary.json')) ? readJson<ThroughputSummary | { schema?: string }>(join(dir, 'summary.json')) : undefined;
-      if (summary?.schema === THROUGHPUT_SCHEMA) extras.throughput.push({ dir, summary: summary as ThroughputSummary });
-      else scored.push(dir);
-    }
+  const skipped: { dir: string; reason: string }[] = [];
+  for (const path of dirs) {
+    const f = readRunFolder(path);
+    if (f.kind === 'profile') extras.profiles.push({ dir: f.dir, profile: f.profile });
+    else if (f.kind === 'attention') extras.attention.push({ dir: f.dir, ...f.attention });
+    else if (f.kind === 'throughput') extras.throughput.push({ dir: f.dir, summary: f.summary });
+    else if (f.kind === 'eval') scored.push(f.dir);
+    else skipped.push({ dir: f.dir, reason: f.reason });
   }
-  return { scored, extras };
+  return { scored, extras, skipped };
 }
 
 export function measurements(x: Extras): ClaimFigure[] {

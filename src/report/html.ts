@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
-import type { LoadedRun } from '../compare/compare.js';
+import type { LoadedRun } from '../results/summary.js';
 import { attentionSection, measurements, memorySection, throughputSection, type ClaimFigure, type Extras } from './extras.js';
 import { holm, mcnemar } from '../compare/paired.js';
 import type { ModelResult, SampleRecord } from '../results/types.js';

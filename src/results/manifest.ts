@@ -1,50 +1,24 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import type { Decoding } from '../run/eval.js';
 import { stableStringify } from '../util/hash.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
+import { readJsonFile, writeJsonFile } from './json-file.js';
+import { RUN_FILES } from './run-dir.js';
+import { ManifestSchema } from './schemas.js';
+import { MANIFEST_SCHEMA, type RunManifest } from './types.js';
 
 /**
  * run.json: what a run directory was made from, written before the first sample. Resume and merge
  * compare manifests so that samples from a different suite, dataset, model or seed are never mixed.
  */
-export const MANIFEST_SCHEMA = 'emobench.run/1';
-
-export interface Shard {
-  index: number;
-  count: number;
-}
-
-export interface RunManifest {
-  schema: typeof MANIFEST_SCHEMA;
-  suite: { name: string; file: string; sha256: string };
-  /** `spec` is the --dataset given, absent when the suite's own dataset was used. */
-  dataset: { spec?: string; path: string; sha256: string };
-  models: { spec: string; config_hash: string }[];
-  seed: number;
-  limit: number | null;
-  shard: Shard | null;
-  lenient: boolean;
-  /** Decoding settings for chat models (and sweep, shots, CoT): they change predictions, so resume must not mix them. */
-  sampling: Decoding;
-}
-
 export function writeManifest(dir: string, m: RunManifest): void {
-  writeFileAtomic(join(dir, 'run.json'), `${JSON.stringify(m, null, 2)}\n`);
+  writeJsonFile(join(dir, RUN_FILES.manifest), m);
 }
 
 export function readManifest(dir: string): RunManifest {
-  const path = join(dir, 'run.json');
-  if (!existsSync(path)) throw new UserError(`${dir} is not an emobench run directory (no run.json)`);
-  let m: RunManifest;
-  try {
-    m = JSON.parse(readFileSync(path, 'utf8')) as RunManifest;
-  } catch (e) {
-    throw new UserError(`${path}: invalid JSON: ${(e as Error).message}`);
-  }
-  if (m.schema !== MANIFEST_SCHEMA) throw new UserError(`${path}: unsupported schema "${String(m.schema)}" (expected ${MANIFEST_SCHEMA})`);
-  return m;
+  const path = join(dir, RUN_FILES.manifest);
+  if (!existsSync(path)) throw new UserError(`${dir} is not an emobench run directory (no ${RUN_FILES.manifest})`);
+  return readJsonFile(path, ManifestSchema, { what: 'an emobench run manifest', schemas: [MANIFEST_SCHEMA] });
 }
 
 /** Human-readable differences between two manifests, ignoring the shard (merge compares those itself). */

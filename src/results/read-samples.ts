@@ -1,20 +1,38 @@
 import { createReadStream, existsSync, openSync, closeSync, ftruncateSync } from 'node:fs';
 import { UserError } from '../errors.js';
-import type { SampleRecord } from './types.js';
+import { parseWith } from './json-file.js';
+import { SampleRecordSchema } from './schemas.js';
+import { sampleKey, type SampleRecord } from './types.js';
+
+export interface StreamOptions {
+  /** Cut a torn last line off the file (resume does, before appending). */
+  repair?: boolean;
+  /**
+   * Told once, at the end, when the file held a sample more than once (two writers appended to one
+   * run): only the first of each is yielded, so no sample counts twice. Default: a warning on stderr.
+   */
+  onRepeats?: (message: string) => void;
+}
+
+const warn = (message: string) => process.stderr.write(`emobench: warning: ${message}\n`);
 
 /**
- * Reads samples.jsonl one record at a time. A process killed mid-write can leave a torn last line (no
+ * Reads samples.jsonl one record at a time, each checked against the sample schema (a bad line is an
+ * error naming its line and field). A process killed mid-write can leave a torn last line (no
  * trailing newline, or not valid JSON): with `repair` it is cut off the file so appending can continue
- * cleanly (once the last record has been read, so read to the end); any other bad line is an error
- * naming its line.
+ * cleanly (once the last record has been read, so read to the end). A sample (model, id, and in a
+ * sweep its setting and repeat) that appears again is skipped and reported through `onRepeats`.
  */
-export async function* streamSamples(path: string, opts: { repair?: boolean } = {}): AsyncGenerator<SampleRecord> {
+export async function* streamSamples(path: string, opts: StreamOptions = {}): AsyncGenerator<SampleRecord> {
   if (!existsSync(path)) return;
   let size = 0;
   let lineNo = 0;
   // A line that does not parse is torn only if it is the last: decided when the next line (or the end) comes.
   let unparsed: { line: number; bytes: number } | undefined;
   let tornBytes = 0;
+  const seen = new Set<string>();
+  let repeats = 0;
+  let firstRepeat = 0;
   for await (const chunk of wholeLines(path)) {
     if (typeof chunk === 'number') {
       tornBytes = chunk;
@@ -23,13 +41,20 @@ export async function* streamSamples(path: string, opts: { repair?: boolean } = 
     size += chunk.length + 1;
     lineNo++;
     if (unparsed) throw new UserError(`${path}:${unparsed.line}: not a valid sample record`);
-    let rec: SampleRecord;
+    let json: unknown;
     try {
-      rec = JSON.parse(chunk.toString('utf8')) as SampleRecord;
+      json = JSON.parse(chunk.toString('utf8'));
     } catch {
       unparsed = { line: lineNo, bytes: chunk.length + 1 };
       continue;
     }
+    const rec = parseWith(SampleRecordSchema, json, `${path}:${lineNo}`);
+    const key = sampleKey(rec.model, rec.id, rec.setting, rec.repeat);
+    if (seen.has(key)) {
+      if (repeats++ === 0) firstRepeat = lineNo;
+      continue;
+    }
+    seen.add(key);
     yield rec;
   }
   if (unparsed) {
@@ -44,6 +69,9 @@ export async function* streamSamples(path: string, opts: { repair?: boolean } = 
     } finally {
       closeSync(fd);
     }
+  }
+  if (repeats > 0) {
+    (opts.onRepeats ?? warn)(`${path}: ${repeats} repeated sample record${repeats === 1 ? '' : 's'} (the same model and id written again, first at line ${firstRepeat}) ignored; each sample counts once`);
   }
 }
 

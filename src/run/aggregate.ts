@@ -1,5 +1,4 @@
-import type { ModelMeta } from '../models/types.js';
-import type { LangBreakdown, ModelResult, SampleRecord, ScoredSample } from '../results/types.js';
+import type { LangBreakdown, ModelMeta, ModelResult, SampleRecord, ScoredSample } from '../results/types.js';
 import { quantile, wilson, type Estimate } from '../scoring/ci.js';
 import { classificationMetrics, type ClassificationMetrics, type Prediction } from '../scoring/classification.js';
 

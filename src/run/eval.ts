@@ -1,18 +1,19 @@
 import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadDataset, parseDatasetSpec } from '../datasets/load.js';
 import type { DatasetStats, Row } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { createModel, type ModelContext } from '../models/registry.js';
-import type { Model, Sampling } from '../models/types.js';
+import type { Model } from '../models/types.js';
 import { fill } from '../prompts/render.js';
 import { promptBuilder } from '../prompts/shots.js';
 import { answerer } from '../extract/answer.js';
 import { estimateTokens } from '../models/openai.js';
-import { manifestDifferences, MANIFEST_SCHEMA, readManifest, writeManifest, type RunManifest, type Shard } from '../results/manifest.js';
+import { manifestDifferences, readManifest, writeManifest } from '../results/manifest.js';
 import { streamSamples } from '../results/read-samples.js';
-import { prepareRunDir, writeSummary } from '../results/run-dir.js';
-import { SUMMARY_SCHEMA, type ModelResult, type ScoredSample, type Summary } from '../results/types.js';
+import { lockExistingRunDir, openRunDir, RUN_FILES } from '../results/run-dir.js';
+import { writeSummary } from '../results/summary.js';
+import { MANIFEST_SCHEMA, SUMMARY_SCHEMA, type Decoding, type ModelResult, type RunManifest, type Sampling, type ScoredSample, type Shard, type Summary } from '../results/types.js';
 import { loadSuite } from '../suites/load.js';
 import type { LoadedSuite, Suite } from '../suites/schema.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
@@ -28,8 +29,8 @@ export interface EvalOptions {
   seed: number;
   shard?: Shard;
   concurrency: number;
-  /** Run directory; created if missing. */
-  out: string | ((suite: string) => string);
+  /** Run directory: new, empty or absent (created); undefined: a new results/<suite>-<timestamp>. */
+  out: string | undefined;
   lenient: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, model: string) => void;
@@ -40,8 +41,6 @@ export interface EvalOptions {
   maxCost?: number;
   modelContext?: ModelContext;
 }
-
-export type Decoding = Sampling & { temperatures?: number[]; repeats?: number; shots?: number; cot?: boolean };
 
 export interface EvalResult {
   dir: string;
@@ -69,13 +68,16 @@ export interface Prepared {
  */
 export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   const p = await prepare(opts);
-  const dir = typeof opts.out === 'string' ? opts.out : opts.out(p.suite.spec.name);
-  if (existsSync(dir) && existsSync(`${dir}/run.json`)) {
-    throw new UserError(`${dir} already holds a run: use --resume ${dir} to continue it, or choose another --out`);
+  const run = openRunDir({ out: opts.out, defaultName: p.suite.spec.name, kind: 'eval', command: 'eval', flag: '--out', existing: 'refuse' });
+  let finished = false;
+  try {
+    writeManifest(run.dir, p.manifest);
+    const result = await execute(p, run, [], opts);
+    finished = true;
+    return result;
+  } finally {
+    run.release({ failed: !finished });
   }
-  const paths = prepareRunDir(dir);
-  writeManifest(paths.dir, p.manifest);
-  return execute(p, paths, [], opts);
 }
 
 /** Continue a run directory: its plan comes from run.json; finished (model, sample) pairs are kept. */
@@ -84,6 +86,17 @@ export async function resumeEval(
   opts: Pick<EvalOptions, 'concurrency' | 'signal' | 'onProgress' | 'validate' | 'modelContext' | 'maxCost'> & { force: boolean },
 ): Promise<EvalResult> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--resume ${dir}: no such run directory`);
+  // Held from before the manifest is read until the summary is written: two resumes of one run would
+  // each append the samples the other is writing.
+  const lock = lockExistingRunDir(dir, 'eval --resume');
+  try {
+    return await resumeLocked(dir, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function resumeLocked(dir: string, opts: Parameters<typeof resumeEval>[1]): Promise<EvalResult> {
   const recorded = readManifest(dir);
   const runOpts: EvalOptions = {
     suite: recorded.suite.file,
@@ -107,7 +120,7 @@ export async function resumeEval(
   if (diffs.length > 0 && !opts.force) {
     throw new UserError(`cannot resume ${dir}: the run's inputs changed since it started:\n  ${diffs.join('\n  ')}\n(--force resumes anyway, mixing old and new samples)`);
   }
-  const paths = prepareRunDir(dir);
+  const paths = { dir: resolve(dir), samples: join(dir, RUN_FILES.samples), summary: join(dir, RUN_FILES.summary) };
   const wanted = new Set<string>();
   for await (const row of p.evalRows.read()) wanted.add(row.id);
   const specs = new Set(p.models.map((m) => m.spec));
@@ -211,7 +224,7 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
   return { suite, dataset, models, manifest, evalRows, trainRows, trainSource };
 }
 
-async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, done: readonly ScoredSample[], opts: EvalOptions): Promise<EvalResult> {
+async function execute(p: Prepared, paths: { dir: string; samples: string; summary: string }, done: readonly ScoredSample[], opts: EvalOptions): Promise<EvalResult> {
   const spec = p.suite.spec;
   const started = new Date();
   try {

@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { manifestDifferences, readManifest, writeManifest } from '../results/manifest.js';
 import { streamSamples } from '../results/read-samples.js';
-import { prepareRunDir, SampleWriter, writeSummary } from '../results/run-dir.js';
-import type { ScoredSample, Summary } from '../results/types.js';
+import { openRunDir, RUN_FILES, SampleWriter } from '../results/run-dir.js';
+import { readSummary, writeSummary } from '../results/summary.js';
+import { sampleKey, SUMMARY_SCHEMA, type ScoredSample, type Summary } from '../results/types.js';
 import { aggregateVariants, scored } from './aggregate.js';
-import { sampleKey } from './runner.js';
 import { buildSummary, prepare } from './eval.js';
 
 /**
@@ -53,7 +53,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   const keys = new Set<string>();
   const samples: ScoredSample[] = [];
   for (const d of dirs) {
-    for await (const r of streamSamples(join(d, 'samples.jsonl'))) {
+    for await (const r of streamSamples(join(d, RUN_FILES.samples))) {
       const key = sampleKey(r.model, r.id, r.setting, r.repeat);
       if (keys.has(key)) throw new UserError(`merge: sample ${r.id} of model ${r.model} appears in more than one shard`);
       keys.add(key);
@@ -61,27 +61,34 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
     }
   }
   const shardSummaries = dirs.map((d) => {
-    const path = join(d, 'summary.json');
-    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Summary) : undefined;
+    if (!existsSync(join(d, RUN_FILES.summary))) return undefined;
+    const { summary } = readSummary(d);
+    if (summary.schema !== SUMMARY_SCHEMA) throw new UserError(`merge: ${d} is a throughput run, not a shard of an eval`);
+    return summary;
   });
   const expected = p.models.length * p.evalRows.count;
-  const paths = prepareRunDir(out);
-  if (existsSync(join(paths.dir, 'run.json'))) throw new UserError(`merge: ${paths.dir} already holds a run`);
-  writeManifest(paths.dir, { ...first, shard: null });
-  const writer = new SampleWriter(paths.samples);
-  const labels = p.suite.spec.labels ?? [];
+  const paths = openRunDir({ out, defaultName: 'merged', kind: 'eval', command: 'merge', flag: '--out', existing: 'refuse' });
+  let finished = false;
   try {
-    for (const d of dirs) for await (const r of streamSamples(join(d, 'samples.jsonl'))) writer.write(r);
+    writeManifest(paths.dir, { ...first, shard: null });
+    const writer = new SampleWriter(paths.samples);
+    try {
+      for (const d of dirs) for await (const r of streamSamples(join(d, RUN_FILES.samples), { onRepeats: () => undefined })) writer.write(r);
+    } finally {
+      writer.close();
+    }
+    const labels = p.suite.spec.labels ?? [];
+    const models = p.models.map((m) => {
+      // The meta a shard recorded after preparing its model (a baseline's fitted vocabulary, say).
+      const meta = shardSummaries.map((s) => s?.models.find((x) => x.spec === m.spec)?.meta).find((x) => x) ?? m.meta();
+      return aggregateVariants(meta, samples.filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed);
+    }).flat();
+    const starts = shardSummaries.flatMap((s) => (s ? [s.meta.started_at] : [])).sort();
+    const summary = buildSummary({ p, complete: samples.length === expected && shardSummaries.every((s) => s?.complete), started: new Date(starts[0] ?? Date.now()), models });
+    writeSummary(paths.summary, summary);
+    finished = true;
+    return { dir: paths.dir, summary };
   } finally {
-    writer.close();
+    paths.release({ failed: !finished });
   }
-  const models = p.models.map((m) => {
-    // The meta a shard recorded after preparing its model (a baseline's fitted vocabulary, say).
-    const meta = shardSummaries.map((s) => s?.models.find((x) => x.spec === m.spec)?.meta).find((x) => x) ?? m.meta();
-    return aggregateVariants(meta, samples.filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed);
-  }).flat();
-  const starts = shardSummaries.flatMap((s) => (s ? [s.meta.started_at] : [])).sort();
-  const summary = buildSummary({ p, complete: samples.length === expected && shardSummaries.every((s) => s?.complete), started: new Date(starts[0] ?? Date.now()), models });
-  writeSummary(paths.summary, summary);
-  return { dir: paths.dir, summary };
 }

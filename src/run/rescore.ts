@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { loadRun } from '../compare/compare.js';
 import { answerer } from '../extract/answer.js';
 import { readManifest } from '../results/manifest.js';
-import { writeSummary } from '../results/run-dir.js';
+import { lockExistingRunDir, RUN_FILES } from '../results/run-dir.js';
+import { loadRun, writeSummary } from '../results/summary.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { SampleRecord, Summary } from '../results/types.js';
 import { loadSuite } from '../suites/load.js';
@@ -13,6 +13,16 @@ import { aggregateVariants } from './aggregate.js';
  * extractor and metric code and no model calls: after an extractor fix, old runs are rescored.
  */
 export async function rescoreRun(dir: string): Promise<{ summary: Summary; changed: number }> {
+  // It rewrites samples.jsonl and summary.json: no other writer may append meanwhile.
+  const lock = lockExistingRunDir(dir, 'rescore');
+  try {
+    return await rescoreLocked(dir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function rescoreLocked(dir: string): Promise<{ summary: Summary; changed: number }> {
   const run = await loadRun(dir);
   const suite = await loadSuite(readManifest(dir).suite.file);
   const labels = run.summary.labels;
@@ -26,13 +36,13 @@ export async function rescoreRun(dir: string): Promise<{ summary: Summary; chang
     if (pred !== r.pred || correct !== r.correct) changed++;
     return { ...r, pred, correct };
   });
-  writeFileAtomic(join(run.dir, 'samples.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  writeFileAtomic(join(run.dir, RUN_FILES.samples), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const summary: Summary = {
     ...run.summary,
     models: [...new Map(run.summary.models.map((m) => [m.spec, m.meta])).entries()].flatMap(([spec, meta]) =>
       aggregateVariants(meta, records.filter((r) => r.model === spec), run.summary.task === 'classification' ? labels : null, run.summary.meta.seed),
     ),
   };
-  writeSummary(join(run.dir, 'summary.json'), summary);
+  writeSummary(join(run.dir, RUN_FILES.summary), summary);
   return { summary, changed };
 }

@@ -2,7 +2,7 @@ import { readRows, type DatasetFile } from '../datasets/load.js';
 import type { DatasetStats, LoadOptions, Row } from '../datasets/types.js';
 import { RowValidator } from '../datasets/validate.js';
 import { RuntimeFailure, UserError } from '../errors.js';
-import type { Shard } from '../results/manifest.js';
+import type { Shard } from '../results/types.js';
 import type { DatasetSpec } from '../suites/schema.js';
 import { sha256File } from '../util/hash.js';
 import { seededShuffle } from '../util/rng.js';

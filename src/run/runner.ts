@@ -4,7 +4,7 @@ import type { ChatResult, ClassifyOutput, Model, Sampling } from '../models/type
 import type { Answerer } from '../extract/answer.js';
 import type { ChatMessage } from '../prompts/render.js';
 import { SampleWriter } from '../results/run-dir.js';
-import type { SampleRecord, ScoredSample } from '../results/types.js';
+import { sampleKey, type SampleRecord, type ScoredSample } from '../results/types.js';
 import type { Suite } from '../suites/schema.js';
 import { scored } from './aggregate.js';
 import type { EvalRows } from './rows.js';
@@ -172,11 +172,6 @@ export function boundedPool(concurrency: number): { run(task: () => Promise<void
       if (failures.length > 0) throw failures[0];
     },
   };
-}
-
-/** Which (model, sample[, setting, repeat]) a record answers: the unit resume skips and merge dedupes. */
-export function sampleKey(model: string, id: string, setting?: string, repeat?: number): string {
-  return setting === undefined ? `${model}\u0000${id}` : `${model}\u0000${id}\u0000${setting}\u0000${repeat ?? 0}`;
 }
 
 /** "t=0.4 p=0.9": a decoding setting's name in results. */

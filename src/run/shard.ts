@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
-import type { Shard } from '../results/manifest.js';
+import type { Shard } from '../results/types.js';
 
 /** `--shard I/N` with 0 ≤ I < N (0-based, like Kubernetes' JOB_COMPLETION_INDEX). */
 export function parseShard(s: string): Shard {

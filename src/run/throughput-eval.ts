@@ -1,20 +1,20 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { createModel, type ModelContext } from '../models/registry.js';
 import type { Model } from '../models/types.js';
-import { writeSummary } from '../results/run-dir.js';
-import { THROUGHPUT_SCHEMA, type ThroughputSummary } from '../results/types.js';
+import { openRunDir } from '../results/run-dir.js';
+import { writeSummary } from '../results/summary.js';
+import { THROUGHPUT_SCHEMA, type ThroughputResult, type ThroughputSettings, type ThroughputSummary } from '../results/types.js';
 import type { LoadedSuite } from '../suites/schema.js';
 import { probeBandwidth } from '../throughput/bandwidth.js';
-import { measureThroughput, type ThroughputResult, type ThroughputSettings } from '../throughput/run.js';
+import { measureThroughput } from '../throughput/run.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
 
 export interface ThroughputEvalOptions {
   suite: LoadedSuite;
   models: string[];
   seed: number;
-  out: string;
+  /** Run directory; undefined: a new results/throughput-<timestamp>. */
+  out: string | undefined;
   overrides: Partial<ThroughputSettings>;
   modelContext?: ModelContext;
   log: (line: string) => void;
@@ -29,9 +29,13 @@ export async function runThroughputEval(o: ThroughputEvalOptions): Promise<{ dir
   for (const s of specs) models.push(await createModel(s, o.modelContext));
   const idle = models.filter((m) => !m.timedGenerate && !m.chat);
   if (idle.length > 0) throw new UserError(`model ${idle[0]!.spec} generates no text, so it has no throughput to measure`);
-  const dir = resolve(o.out);
-  if (existsSync(join(dir, 'summary.json'))) throw new UserError(`${dir} already holds a run; choose another --out`);
-  mkdirSync(dir, { recursive: true });
+  let run;
+  try {
+    run = openRunDir({ out: o.out, defaultName: spec.name, kind: 'throughput', command: 'eval (throughput)', flag: '--out', existing: 'refuse' });
+  } catch (e) {
+    for (const m of models) await m.close?.();
+    throw e;
+  }
   const started = new Date();
   // One probe for the whole run: it allocates 512 MB and should not run per model.
   const bandwidth = models.some((m) => m.footprint) ? probeBandwidth() : undefined;
@@ -63,17 +67,19 @@ export async function runThroughputEval(o: ThroughputEvalOptions): Promise<{ dir
       results.push(entry);
       entry.throughput = await measureThroughput(m, settings, o.seed, o.log, bandwidth, (partial) => {
         entry.throughput = partial;
-        writeSummary(join(dir, 'summary.json'), summaryOf(false));
+        writeSummary(run.summary, summaryOf(false));
       });
     }
   } catch (e) {
-    writeSummary(join(dir, 'summary.json'), summaryOf(false, e instanceof Error ? e.message : String(e)));
-    o.log(`stopped by an error; the figures measured so far are in ${join(dir, 'summary.json')}`);
+    writeSummary(run.summary, summaryOf(false, e instanceof Error ? e.message : String(e)));
+    o.log(`stopped by an error; the figures measured so far are in ${run.summary}`);
+    run.release();
     throw e;
   } finally {
     for (const m of models) await m.close?.();
   }
   const summary = summaryOf(true);
-  writeSummary(join(dir, 'summary.json'), summary);
-  return { dir, summary };
+  writeSummary(run.summary, summary);
+  run.release();
+  return { dir: run.dir, summary };
 }

@@ -4,71 +4,8 @@ import type { Model } from '../models/types.js';
 import { streamLatency, goodput, type RequestLatency, type StreamChunk } from '../scoring/latency.js';
 import type { Estimate } from '../scoring/ci.js';
 import { probeBandwidth, rooflineTokensPerSecond, type Bandwidth } from './bandwidth.js';
-import { spread, type Spread } from './stats.js';
-
-/** The throughput suite's knobs (suites/throughput.yaml, overridable from the CLI). */
-export interface ThroughputSettings {
-  prompt_tokens: number[];
-  output_tokens: number;
-  batch: number[];
-  warmup: number;
-  repeats: number;
-  /** Request concurrency levels for the serving measurement. */
-  concurrency: number[];
-  /** Requests per concurrency level (at least the level itself). */
-  requests: number;
-  /** Prompt and output length of each serving request. */
-  serving_prompt_tokens: number;
-  serving_output_tokens: number;
-  slo: { ttft_ms?: number; tpot_ms?: number; e2e_ms?: number };
-}
-
-export interface GridCell {
-  prompt_tokens: number;
-  output_tokens: number;
-  batch: number;
-  prefill_tps: Spread;
-  decode_tps: Spread;
-}
-
-export interface ServingLevel {
-  concurrency: number;
-  requests: number;
-  completed: number;
-  failed: number;
-  /** Requests that needed a retry: their timings mix attempts, so they are left out of the latency figures. */
-  retried: number;
-  wall_s: number;
-  request_throughput: number;
-  output_tps: number;
-  ttft_ms: Spread;
-  tpot_ms: Spread;
-  itl_ms: Spread;
-  e2e_ms: Spread;
-  /** Requests per second meeting every --slo objective; null without objectives. */
-  goodput: number | null;
-  /** Mean prompt tokens per request as the model counted them (the serving prompt's real length). */
-  prompt_tokens: number;
-  /** Where output token counts came from, and how often the streamed chunk count disagreed. */
-  token_source: 'server' | 'estimate' | 'mixed';
-  token_count_mismatches: number;
-}
-
-export interface Roofline {
-  bandwidth_gbs: number;
-  bytes_per_token: number;
-  limit_tps: number;
-  /** Measured batch-1 decode tokens/s as a percentage of the limit. */
-  percent_of_limit: number;
-}
-
-export interface ThroughputResult {
-  /** Headline: batch-1 decode tokens/s at the shortest prompt (median with 95% CI). */
-  decode_tps: Estimate | null;
-  grid: GridCell[];
-  serving: ServingLevel[];
-  roofline: Roofline | null;
-}
+import type { GridCell, Roofline, ServingLevel, ThroughputResult, ThroughputSettings } from '../results/types.js';
+import { spread } from './stats.js';
 
 /** `progress` gets the figures so far after every grid cell and serving level, so a caller can save them. */
 export async function measureThroughput(

@@ -1,15 +1,5 @@
-import { bootstrap, quantile, type Estimate } from '../scoring/ci.js';
-
-/** Spread of repeated timings: the median with its bootstrap interval, IQR and tail quantiles. */
-export interface Spread {
-  median: Estimate;
-  q1: number;
-  q3: number;
-  p90: number;
-  p99: number;
-  mean: number;
-  n: number;
-}
+import type { Spread } from '../results/types.js';
+import { bootstrap, quantile } from '../scoring/ci.js';
 
 export function spread(values: readonly number[], seed: number): Spread {
   const sorted = [...values].sort((a, b) => a - b);
