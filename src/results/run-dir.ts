@@ -43,10 +43,15 @@ export function runKind(dir: string): RunKind | 'empty' | 'other' {
   return 'other';
 }
 
-/** results/<name>-<UTC timestamp>: sortable by time, readable at a glance. */
+/**
+ * results/<name>-<UTC timestamp>: sortable by time, readable at a glance. The folder they go in is
+ * the package's results/ unless EMOBENCH_RESULTS_DIR names another (the test suite points it at a
+ * temp folder, so tests never write into the repository).
+ */
 export function defaultRunDir(name: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  return pkgPath('results', `${name}-${stamp}`);
+  const root = process.env['EMOBENCH_RESULTS_DIR'] || pkgPath('results');
+  return resolve(root, `${name}-${stamp}`);
 }
 
 /** A run directory this process writes, locked until `release`. */
@@ -96,7 +101,7 @@ export function openRunDir(o: OpenRunDirOptions): OpenRunDir {
     if (kind === 'other' || (kind !== 'empty' && kind !== o.kind)) {
       const found = readdirSync(dir).filter((n) => n !== LOCK_FILE);
       throw new UserError(
-        `${o.flag} ${dir}: the folder is not empty and holds no ${o.kind} run (${kind === 'other' ? '' : `it holds a ${kind} run; `}found ${found.slice(0, 5).join(', ')}${found.length > 5 ? ', …' : ''}); choose a new or empty folder`,
+        `${o.flag} ${dir}: the folder is not empty and holds no ${o.kind} run (${kind === 'other' ? '' : `it holds ${kind === 'eval' || kind === 'attention' ? 'an' : 'a'} ${kind} run; `}found ${found.slice(0, 5).join(', ')}${found.length > 5 ? ', …' : ''}); choose a new or empty folder`,
       );
     }
     if (kind === o.kind && o.existing === 'refuse') {

@@ -6,6 +6,13 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'emobench.js');
 
+/**
+ * Where a CLI run without --out puts its folder during tests: a temp folder, never the repository's
+ * results/ (a test that needs to see them passes its own EMOBENCH_RESULTS_DIR).
+ */
+const RESULTS_DIR = mkdtempSync(join(tmpdir(), 'emobench-results-'));
+const cliEnv = (env?: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...process.env, EMOBENCH_RESULTS_DIR: RESULTS_DIR, ...env });
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -16,7 +23,7 @@ export interface CliResult {
 export function emobench(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
-    env: { ...process.env, ...opts.env },
+    env: cliEnv(opts.env),
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -29,7 +36,7 @@ export function emobench(args: string[], opts: { cwd?: string; env?: NodeJS.Proc
  */
 export function emobenchAsync(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env } });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: cliEnv(opts.env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
