@@ -136,6 +136,40 @@ interface ByteLevelJson {
 
 const BYTE_LEVEL: ByteLevelJson = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false };
 
+/**
+ * Token ids in, text out as soon as it is final. A character whose UTF-8 bytes span tokens
+ * decodes as U+FFFD until its last byte arrives; that tail is held back, so a stream never shows
+ * half a character and its pieces concatenate to the full decode. It works over any tokenizer's
+ * decode(ids) (ours, or Hugging Face's for onnx: models), which is why it re-decodes the ids rather
+ * than feeding bytes to a streaming TextDecoder: that tokenizer exposes no bytes.
+ */
+export class IncrementalDecoder {
+  private readonly ids: number[] = [];
+  private text = '';
+  /** Characters of `text` already returned. */
+  private settled = 0;
+
+  constructor(private readonly decode: (ids: readonly number[]) => string) {}
+
+  /** Adds a token; returns the text it completes ('' while a character is still incomplete). */
+  push(id: number): string {
+    this.ids.push(id);
+    this.text = this.decode(this.ids);
+    let end = this.text.length;
+    while (end > this.settled && this.text[end - 1] === '\uFFFD') end--;
+    const piece = this.text.slice(this.settled, end);
+    this.settled = end;
+    return piece;
+  }
+
+  /** The held tail at the end of a stream: a character cut short stays U+FFFD, as decode() gives it. */
+  flush(): string {
+    const piece = this.text.slice(this.settled);
+    this.settled = this.text.length;
+    return piece;
+  }
+}
+
 export class Tokenizer {
   readonly bos = 0;
   readonly eos = 1;
@@ -194,8 +228,20 @@ export class Tokenizer {
   }
 
   /**
-   * The text a single token stands for, for display. A token can hold part of a multi-byte
-   * character; the missing bytes show as U+FFFD.
+   * Each token's text, for display: a character whose bytes span tokens is shown whole on the token
+   * that completes it (the tokens before show ''), so no piece holds U+FFFD for half a character.
+   * Joined, the pieces are decode(ids, { skipSpecialTokens: false }).
+   */
+  pieces(ids: readonly number[]): string[] {
+    const stream = new IncrementalDecoder((prefix) => this.decode(prefix, { skipSpecialTokens: false }));
+    const out = ids.map((id) => stream.push(id));
+    if (out.length > 0) out[out.length - 1] += stream.flush();
+    return out;
+  }
+
+  /**
+   * The text a single token stands for. A token can hold part of a multi-byte character; the
+   * missing bytes show as U+FFFD (pieces() shows a sequence of tokens without splitting characters).
    */
   tokenToString(id: number): string {
     const bytes = this.bytesOf(id);
