@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../errors.js';
 import { EMOTIONS } from '../scratch/config.js';
-import { Tokenizer } from '../scratch/tokenizer.js';
+import { Tokenizer, type TextStream } from '../scratch/tokenizer.js';
 import { EXPORT_FORMAT, readOnnxMetadata } from '../onnx/export.js';
 import { generate, scratchTokens, type DecodeTokens, type GenerateOptions, type TokenEvent } from '../scratch/generate.js';
 import { emptyPast, openSession, OrtCausalLM, type OrtInfo } from '../onnx/ort-engine.js';
@@ -240,13 +240,43 @@ async function loadCodec(path: string, scratchExport: boolean, maxSeq: number): 
   const pad = special('pad_token', ['<pad>', '[PAD]', '<|pad|>']) ?? eos ?? 0;
   const lm: DecodeTokens = {
     encode: (text, specials) => tok.encode(text, { add_special_tokens: specials }).ids,
-    decode: (ids) => tok.decode([...ids], { skip_special_tokens: true }),
+    textStream: () => new RedecodingTextStream((ids) => tok.decode([...ids], { skip_special_tokens: true })),
     pad,
     ...(eos !== undefined ? { eos } : {}),
     banned: pad !== eos ? [pad] : [],
     vocabSize: tok.get_vocab(true).size,
   };
   return { encode: (text) => lm.encode(text, true), lm };
+}
+
+/**
+ * A TextStream for a tokenizer that shows no bytes (Hugging Face's decode only gives text): the
+ * ids so far are decoded again on every token, and a trailing U+FFFD — a character whose last
+ * bytes have not arrived — is held back until it resolves or the stream ends.
+ */
+class RedecodingTextStream implements TextStream {
+  private readonly ids: number[] = [];
+  private text = '';
+  /** Characters of `text` already returned. */
+  private settled = 0;
+
+  constructor(private readonly decode: (ids: readonly number[]) => string) {}
+
+  push(id: number): string {
+    this.ids.push(id);
+    this.text = this.decode(this.ids);
+    let end = this.text.length;
+    while (end > this.settled && this.text[end - 1] === '\uFFFD') end--;
+    const piece = this.text.slice(this.settled, end);
+    this.settled = end;
+    return piece;
+  }
+
+  flush(): string {
+    const piece = this.text.slice(this.settled);
+    this.settled = this.text.length;
+    return piece;
+  }
 }
 
 function firstLine(e: unknown): string {

@@ -10,7 +10,7 @@
  * positions are counted from each row's first real token, so a row generates what it would alone.
  */
 import { sampleToken, type SamplingOptions } from './sampling.js';
-import { IncrementalDecoder, type Tokenizer } from './tokenizer.js';
+import type { TextStream, Tokenizer } from './tokenizer.js';
 import { mulberry32 } from '../util/rng.js';
 
 export interface GenerateOptions extends SamplingOptions {
@@ -40,7 +40,7 @@ export interface Generation {
 
 /**
  * Streaming: `text` is the new text of row `row` that can no longer change or turn into a stop
- * sequence; never part of a character (see IncrementalDecoder).
+ * sequence; never part of a character (see TextStream).
  */
 export interface TokenEvent {
   row: number;
@@ -88,8 +88,8 @@ export interface DecodeSession {
 export interface DecodeTokens {
   /** Prompt → ids; `special` adds what the model expects around a text (BOS). */
   encode(text: string, special: boolean): number[];
-  /** Ids → text, special tokens skipped; a character cut at the end decodes as U+FFFD. */
-  decode(ids: readonly number[]): string;
+  /** A fresh incremental decoder (special tokens skipped): the only way the driver turns ids into text. */
+  textStream(): TextStream;
   pad: number;
   eos?: number;
   /** Ids never chosen (BOS, padding); neither are ids ≥ vocabSize, which the tokenizer cannot decode. */
@@ -99,7 +99,7 @@ export interface DecodeTokens {
 
 /** The scratch tokenizer as DecodeTokens. */
 export function scratchTokens(tok: Tokenizer): DecodeTokens {
-  return { encode: (text, bos) => tok.encode(text, { bos }), decode: (ids) => tok.decode(ids), pad: tok.pad, eos: tok.eos, banned: [tok.bos, tok.pad], vocabSize: tok.vocabSize };
+  return { encode: (text, bos) => tok.encode(text, { bos }), textStream: () => tok.textStream(), pad: tok.pad, eos: tok.eos, banned: [tok.bos, tok.pad], vocabSize: tok.vocabSize };
 }
 
 // ─── the driver ─────────────────────────────────────────────────────────────────────────────────
@@ -109,7 +109,7 @@ interface Row {
   ids: number[];
   /** Settled text: every character complete, cut before a stop sequence once one is hit. */
   text: string;
-  decoder: IncrementalDecoder;
+  decoder: TextStream;
   emitted: number;
   finish: FinishReason | undefined;
   emotion: number[];
@@ -137,7 +137,7 @@ export async function generate(
   const T = Math.max(...promptIds.map((p) => p.length));
   const capacity = Math.min(T + maxNew, engine.window ?? engine.maxSeq);
   const rngs = prompts.map((_, r) => mulberry32((opts.seed ?? 0) + r));
-  const rows: Row[] = promptIds.map((p) => ({ promptIds: p, ids: [], text: '', decoder: new IncrementalDecoder((ids) => tokens.decode(ids)), emitted: 0, finish: undefined, emotion: [] }));
+  const rows: Row[] = promptIds.map((p) => ({ promptIds: p, ids: [], text: '', decoder: tokens.textStream(), emitted: 0, finish: undefined, emotion: [] }));
   const emit = (r: number, id: number, upTo: number) => {
     const row = rows[r]!;
     if (onToken !== undefined && upTo > row.emitted) onToken({ row: r, id, text: row.text.slice(row.emitted, upTo) });

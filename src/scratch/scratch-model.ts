@@ -35,7 +35,7 @@ export interface ScratchInfo {
 }
 
 export interface AttentionMaps {
-  /** The tokens as text (BOS included), one per row/column of each map. */
+  /** The tokens as text (BOS included), one per row/column of each map; a character whose bytes span tokens shows on the token that completes it. */
   tokens: string[];
   ids: number[];
   /** attention[layer][head]: T×T row-major; row i is query i's distribution over keys j ≤ i. */

@@ -137,36 +137,38 @@ interface ByteLevelJson {
 const BYTE_LEVEL: ByteLevelJson = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false };
 
 /**
- * Token ids in, text out as soon as it is final. A character whose UTF-8 bytes span tokens
- * decodes as U+FFFD until its last byte arrives; that tail is held back, so a stream never shows
- * half a character and its pieces concatenate to the full decode. It works over any tokenizer's
- * decode(ids) (ours, or Hugging Face's for onnx: models), which is why it re-decodes the ids rather
- * than feeding bytes to a streaming TextDecoder: that tokenizer exposes no bytes.
+ * Token ids in, text out as soon as it is final: what every token-by-token consumer (the decode
+ * driver's streaming, the server's stream, the attention view) reads instead of decoding ids one
+ * by one, which would cut multi-byte characters in half.
  */
-export class IncrementalDecoder {
-  private readonly ids: number[] = [];
-  private text = '';
-  /** Characters of `text` already returned. */
-  private settled = 0;
-
-  constructor(private readonly decode: (ids: readonly number[]) => string) {}
-
+export interface TextStream {
   /** Adds a token; returns the text it completes ('' while a character is still incomplete). */
+  push(id: number): string;
+  /** The end of the stream: a character cut short comes out as U+FFFD, as decode() gives it. */
+  flush(): string;
+}
+
+/**
+ * Our tokenizer's TextStream: token bytes through one streaming TextDecoder, which holds exactly
+ * the bytes of an incomplete character and turns invalid ones into U+FFFD at once, so the pieces
+ * concatenate to decode(ids).
+ */
+class Utf8TokenStream implements TextStream {
+  private readonly utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+  constructor(
+    private readonly tok: Tokenizer,
+    private readonly skipSpecial: boolean,
+  ) {}
+
   push(id: number): string {
-    this.ids.push(id);
-    this.text = this.decode(this.ids);
-    let end = this.text.length;
-    while (end > this.settled && this.text[end - 1] === '\uFFFD') end--;
-    const piece = this.text.slice(this.settled, end);
-    this.settled = end;
-    return piece;
+    if (id >= FIRST_BYTE_ID) return this.utf8.decode(this.tok.bytesOf(id), { stream: true });
+    // A special token ends any character in progress, as in decode().
+    return this.skipSpecial ? '' : this.utf8.decode() + SPECIAL_TOKENS[id]!;
   }
 
-  /** The held tail at the end of a stream: a character cut short stays U+FFFD, as decode() gives it. */
   flush(): string {
-    const piece = this.text.slice(this.settled);
-    this.settled = this.text.length;
-    return piece;
+    return this.utf8.decode();
   }
 }
 
@@ -233,10 +235,15 @@ export class Tokenizer {
    * Joined, the pieces are decode(ids, { skipSpecialTokens: false }).
    */
   pieces(ids: readonly number[]): string[] {
-    const stream = new IncrementalDecoder((prefix) => this.decode(prefix, { skipSpecialTokens: false }));
+    const stream = this.textStream({ skipSpecialTokens: false });
     const out = ids.map((id) => stream.push(id));
     if (out.length > 0) out[out.length - 1] += stream.flush();
     return out;
+  }
+
+  /** Incremental decoding (see TextStream); special tokens are skipped unless asked for, as in decode(). */
+  textStream(opts: DecodeOptions = {}): TextStream {
+    return new Utf8TokenStream(this, opts.skipSpecialTokens ?? true);
   }
 
   /**
