@@ -114,8 +114,12 @@ test('sizes, splits and balance', () => {
   assert.equal(new Set(reasoning.map((r) => r.text)).size, reasoning.length, 'no repeated item');
 });
 
+// Each loop over rows picked by a pattern also checks how many it saw: a pattern that stops matching
+// (a renamed tag, say) must fail the test rather than pass it vacuously.
 test('logic items: four distinct options, listed in the text, the label naming the correct one', () => {
-  for (const r of reasoning.filter((x) => x.kind === 'logic')) {
+  const logic = reasoning.filter((x) => x.kind === 'logic');
+  assert.equal(logic.length, 150);
+  for (const r of logic) {
     const choices = r.choices!;
     assert.equal(choices.length, 4, r.id);
     assert.equal(new Set(choices).size, 4, r.id);
@@ -124,7 +128,9 @@ test('logic items: four distinct options, listed in the text, the label naming t
 });
 
 test('ordering and comparison answers follow from the clues', () => {
-  for (const r of reasoning.filter((x) => /;(ordering|comparison);/.test(x.tags))) {
+  const picked = reasoning.filter((x) => /;(ordering|comparison);/.test(x.tags));
+  assert.deepEqual([picked.filter((r) => r.tags.includes(';ordering;')).length, picked.filter((r) => r.tags.includes(';comparison;')).length], [50, 50]);
+  for (const r of picked) {
     const answer = r.choices!['ABCD'.indexOf(r.label)]!;
     assert.equal(solve(r.text), answer, r.id);
   }
@@ -160,7 +166,9 @@ function solve(text: string): string {
 }
 
 test('exactly one syllogism option must be true (checked over every Venn diagram)', () => {
-  for (const r of reasoning.filter((x) => /;syllogism;/.test(x.tags))) {
+  const syllogisms = reasoning.filter((x) => /;syllogism;/.test(x.tags));
+  assert.equal(syllogisms.length, 50);
+  for (const r of syllogisms) {
     const premises = /: (.+) Which of the following/.exec(r.text)![1]!.split(/(?<=\.) /);
     const terms = [...new Set(premises.flatMap((p) => parseStatement(p)!.slice(1, 3) as string[]))];
     // A world says which of the 8 regions of the Venn diagram are inhabited; every term is.

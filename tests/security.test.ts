@@ -25,22 +25,28 @@ test('an API key never appears in results, cache, reports, JUnit, logs or error 
   const outputs: string[] = [];
   try {
     const spec = (envName: string) => `openai:scratch@tiny?base_url=${server.url}&api_key_env=${envName}`;
-    for (const [name, args] of [
-      ['ok', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'ok'), '--report', '--junit', join(work, 'junit.xml'), '--gate', 'emotion.accuracy>=0.99']],
-      ['denied', ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'denied'), '--no-cache']],
-      ['dry', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--dry-run']],
-      ['json', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'json'), '--json']],
+    // Each with the exit code it must give: the gate on a tiny random model fails (1); a refused key
+    // is recorded per sample and the run itself completes (0).
+    for (const [name, code, args] of [
+      ['ok', 1, ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'ok'), '--report', '--junit', join(work, 'junit.xml'), '--gate', 'emotion.accuracy>=0.99']],
+      ['denied', 0, ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'denied'), '--no-cache']],
+      ['dry', 0, ['eval', ...common, '--model', spec('RIGHT_KEY'), '--dry-run']],
+      ['json', 0, ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'json'), '--json']],
     ] as const) {
       const r = await emobenchAsync([...args], { env });
       outputs.push(r.stdout, r.stderr);
-      assert.notEqual(r.code, 3, `${name}: ${r.stderr}`);
+      assert.equal(r.code, code, `${name}: ${r.stderr}`);
     }
     const denied = readFileSync(join(work, 'denied', 'samples.jsonl'), 'utf8');
     assert.match(denied, /HTTP 401/, 'the wrong key was refused, and the refusal recorded');
     const ok = readFileSync(join(work, 'ok', 'samples.jsonl'), 'utf8');
     assert.doesNotMatch(ok, /HTTP 401/);
-    outputs.push((await emobenchAsync(['report', join(work, 'ok'), join(work, 'denied'), '--out', join(work, 'report.html')])).stderr);
-    outputs.push((await emobenchAsync(['rescore', join(work, 'ok')])).stdout);
+    const report = await emobenchAsync(['report', join(work, 'ok'), join(work, 'denied'), '--out', join(work, 'report.html')]);
+    assert.equal(report.code, 0, report.stderr);
+    outputs.push(report.stdout, report.stderr);
+    const rescore = await emobenchAsync(['rescore', join(work, 'ok')]);
+    assert.equal(rescore.code, 0, rescore.stderr);
+    outputs.push(rescore.stdout, rescore.stderr);
   } finally {
     outputs.push(server.stderr());
     await server.stop();
