@@ -13,15 +13,14 @@ import type { Summary, ThroughputSummary } from '../results/types.js';
 import { defaultRunDir, writeFileAtomic } from '../results/run-dir.js';
 import { runProfile } from '../profile/profile.js';
 import { attentionLift } from '../analysis/run.js';
-import { attentionHtml } from '../analysis/attention-html.js';
-import { profileHtml } from '../profile/html.js';
+import { attentionPage, profilePage } from '../report/pages.js';
 import { profileTable } from '../profile/console.js';
 import type { KvDtype } from '../scratch/kv-cache.js';
 import { dryRun, resumeEval, runEval, type Decoding } from '../run/eval.js';
 import { runThroughputEval } from '../run/throughput-eval.js';
 import { throughputReport } from '../report/throughput-console.js';
 import { loadSuite } from '../suites/load.js';
-import { table } from '../report/format.js';
+import { table } from '../util/text-table.js';
 import type { ModelContext } from '../models/registry.js';
 import type { Sampling } from '../models/types.js';
 import { mergeRuns } from '../run/merge.js';
@@ -385,7 +384,7 @@ export async function main(argv: string[]): Promise<number> {
           progress: (partial) => writeFileAtomic(join(dir, 'profile.json'), `${JSON.stringify(partial, null, 2)}\n`),
         });
         writeFileAtomic(join(dir, 'profile.json'), `${JSON.stringify(result, null, 2)}\n`);
-        const html = profileHtml(result);
+        const html = profilePage(result);
         writeFileAtomic(join(dir, 'profile.html'), html);
         if (a.out) writeFileAtomic(a.out, html);
         if (a.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -410,7 +409,7 @@ export async function main(argv: string[]): Promise<number> {
         const dir = resolve(a['run-dir'] ?? defaultRunDir('attention'));
         mkdirSync(dir, { recursive: true });
         writeFileAtomic(join(dir, 'attention.json'), `${JSON.stringify(r, null, 2)}\n`);
-        writeFileAtomic(join(dir, 'attention.html'), attentionHtml(a.model, r.summary, r.texts));
+        writeFileAtomic(join(dir, 'attention.html'), attentionPage(a.model, r.summary, r.texts));
         const s = r.summary;
         const p = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
         if (a.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
