@@ -16,7 +16,8 @@ import { evalFigure } from '../src/scoring/metrics.js';
 import { esc, jsonForScript } from '../src/util/html.js';
 import { claimStatus, evaluateClaims, parseClaims, specMatches, type PublishedClaim } from '../src/report/published.js';
 import type { SampleRecord } from '../src/results/types.js';
-import type { PageData } from '../src/report/charts.js';
+import { bytes, byteUnit } from '../src/report/cells.js';
+import { axisFor, niceCeil, type PageData } from '../src/report/charts.js';
 import { ROOT, emobench, tempDir } from './helpers/cli.js';
 import { LABELS, writeFixtureRun } from './helpers/fixture-run.js';
 
@@ -140,6 +141,22 @@ test('Pareto front keeps the points nothing beats on both axes, by x', () => {
   assert.deepEqual(paretoFront(pts), [0, 1, 3]);
 });
 
+test('axes follow their data: 0–100 for percentages, log across decades, else a round top above the data', () => {
+  assert.equal(axisFor([12, 88], { title: 'F1 %', unit: '%', percent: true }).scale, 'percent');
+  const tps = axisFor([120, 193, null], { title: 'tokens/s', unit: 'tokens/s' });
+  assert.deepEqual([tps.scale, tps.max], ['linear', 250]);
+  const mib = axisFor([0.5, 1, 2], { title: 'MiB', unit: 'MiB' });
+  assert.deepEqual([mib.scale, mib.max], ['linear', 2.5]);
+  assert.equal(axisFor([0.0001, 0.4, 40], { title: 'ms', unit: 'ms' }).scale, 'log');
+  assert.equal(axisFor([0, 0.4, 40], { title: 'ms', unit: 'ms' }).scale, 'linear', 'a zero cannot go on a log axis');
+  assert.deepEqual([niceCeil(0.7), niceCeil(193), niceCeil(2100)], [1, 200, 2500]);
+});
+
+test('byte counts in the unit that shows them', () => {
+  assert.deepEqual([bytes(512), bytes(3 * 1024), bytes(1.5 * 2 ** 20), bytes(3 * 2 ** 30)], ['512 B', '3.0 KiB', '1.50 MiB', '3.00 GiB']);
+  assert.deepEqual(byteUnit([100, 5000]), { unit: 'KiB', div: 1024 });
+});
+
 test('escaping: HTML text and JSON inside <script>', () => {
   assert.equal(esc(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   const value = { s: `${XSS_SCRIPT} ${XSS_COMMENT} & \u2028 \u2029 ]]>` };
@@ -226,10 +243,11 @@ test('report header, cells and axes: human time, no point intervals, batch avera
     await loadRun(writeFixtureRun(join(base, 'nb'), 'nb', Array.from({ length: 40 }, (_, i) => i % 4 !== 0), { latencyMs: 2 })),
     await loadRun(writeFixtureRun(join(base, 'majority'), 'majority', Array.from({ length: 40 }, (_, i) => i % 5 === 0), { latencyMs: 0.0001 })),
     await loadRun(writeFixtureRun(join(base, 'one'), 'scratch', [true])),
+    await loadRun(writeFixtureRun(join(base, 'other'), 'other', Array.from({ length: 40 }, (_, i) => i % 5 > 1), { latencyMs: 3 })),
   ];
   const html = renderReport(runs, { generatedAt: '2026-11-23T09:05:00Z' });
   assert.match(html, /generated <time datetime="2026-11-23T09:05:00Z">23 Nov 2026, 09:05 UTC<\/time>/);
-  assert.match(html, /from 3 runs/);
+  assert.match(html, /from 4 runs/);
   // One sample: no "[100.0–100.0]" interval that looks like certainty.
   const oneRow = html.match(/<tr[^>]*><th scope="row" data-v="scratch">.*?<\/tr>/)![0];
   assert.doesNotMatch(oneRow, /\[100\.0–100\.0\]/);
@@ -567,7 +585,6 @@ test('report folds throughput runs, memory profiles and attention analyses into 
       assert.match(await row(claim).innerText(), why, claim);
     }
     assert.deepEqual(watch.problems, []);
-    await page.screenshot({ path: join(base, 'combined.png'), fullPage: true });
   } finally {
     await browser.close();
   }
