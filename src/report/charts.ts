@@ -28,7 +28,7 @@ export interface ChartSpec {
   kind: 'bars' | 'stacked' | 'lines' | 'scatter';
   title: string;
   y: Axis;
-  /** Scatter charts: the numeric x axis; lines may have one too (else categories). */
+  /** Scatter charts: the numeric x axis; for lines only its title is used (they are drawn over categories). */
   x?: Axis;
   /** Lines with series marked `right`. */
   y2?: Axis;

@@ -207,7 +207,8 @@ function el(id) { return document.getElementById(id); }
   function lineConfig(spec) {
     /** @type {Record<string, any>} */
     var scales = { y: scale(spec.y) };
-    scales.x = spec.x ? scale(spec.x) : { grid: { display: false }, title: { display: false } };
+    // Lines are drawn over categories (lengths, steps); x only names them.
+    scales.x = { type: 'category', grid: { display: false }, title: { display: !!spec.x, text: spec.x ? spec.x.title : '' } };
     if (spec.y2) scales.y2 = Object.assign(scale(spec.y2), { position: 'right', grid: { drawOnChartArea: false } });
     return {
       type: 'line',

@@ -29,7 +29,7 @@ function oneProfile(p: ProfileResult, charts: ChartSpec[], headingLevel: 'h2' | 
     const u = byteUnit(kvBytes.flat().filter((b): b is number => b !== null));
     const series = settings.map((s, i) => ({ label: s, values: kvBytes[i]!.map((b) => (b === null ? null : b / u.div)) }));
     const id = `chart-mem-${charts.length}`;
-    charts.push({ id, kind: 'lines', title: `${p.model}: KV cache by sequence length (batch ${minBatch})`, categories: seqs.map(String), y: axisFor(series.flatMap((s) => s.values), { title: `KV cache ${u.unit}`, unit: u.unit }), series });
+    charts.push({ id, kind: 'lines', title: `${p.model}: KV cache by sequence length (batch ${minBatch})`, categories: seqs.map(String), x: { title: 'tokens', scale: 'linear', unit: 'tokens' }, y: axisFor(series.flatMap((s) => s.values), { title: `KV cache ${u.unit}`, unit: u.unit }), series });
     out.push(`<figure class="chart"><div class="chart-box"><canvas id="${id}" role="img" aria-label="${esc(`KV cache by sequence length, ${p.model}`)}"></canvas></div></figure>`);
 
     const atLongest = one.filter((r) => r.seq === longest);
@@ -58,14 +58,27 @@ function oneProfile(p: ProfileResult, charts: ChartSpec[], headingLevel: 'h2' | 
 
   const points = p.timeline.points;
   if (points.length > 0) {
-    const tu = byteUnit(points.flatMap((q) => [q.kv_used_bytes, q.tf_bytes]));
-    const series = [
-      { label: `KV in use (${tu.unit})`, values: points.map((q) => q.kv_used_bytes / tu.div) },
-      { label: `tfjs tensors (${tu.unit})`, values: points.map((q) => q.tf_bytes / tu.div) },
-    ];
+    // The cache is a small part of what tfjs holds: each line gets its own axis and unit, or the cache
+    // is a flat line at the bottom of the tensors' scale.
+    const ku = byteUnit(points.map((q) => q.kv_used_bytes));
+    const tu = byteUnit(points.map((q) => q.tf_bytes));
+    const kv = points.map((q) => q.kv_used_bytes / ku.div);
+    const tf = points.map((q) => q.tf_bytes / tu.div);
     const id = `chart-mem-${charts.length}`;
-    charts.push({ id, kind: 'lines', title: `${p.model}: memory during one generation (${p.timeline.setting})`, categories: points.map((q) => String(q.step)), y: axisFor(series.flatMap((s) => s.values), { title: tu.unit, unit: tu.unit }), series });
-    out.push(`<figure class="chart"><div class="chart-box"><canvas id="${id}" role="img" aria-label="${esc(`memory during one generation, ${p.model}`)}"></canvas></div><figcaption class="small muted">x: decode step.</figcaption></figure>`);
+    charts.push({
+      id,
+      kind: 'lines',
+      title: `${p.model}: memory during one generation (${p.timeline.setting})`,
+      categories: points.map((q) => String(q.step)),
+      x: { title: 'decode step', scale: 'linear', unit: '' },
+      y: axisFor(kv, { title: `KV cache in use, ${ku.unit} (left)`, unit: ku.unit }),
+      y2: axisFor(tf, { title: `tfjs tensors, ${tu.unit} (right)`, unit: tu.unit }),
+      series: [
+        { label: `KV cache in use (${ku.unit}, left axis)`, values: kv },
+        { label: `tfjs tensors (${tu.unit}, right axis)`, values: tf, right: true },
+      ],
+    });
+    out.push(`<figure class="chart"><div class="chart-box"><canvas id="${id}" role="img" aria-label="${esc(`memory during one generation, ${p.model}`)}"></canvas></div></figure>`);
   }
 
   const acc = p.accuracy.map(
