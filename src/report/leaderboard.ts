@@ -1,4 +1,5 @@
 import type { Summary } from '../results/types.js';
+import { metricDef } from '../scoring/metrics.js';
 import type { Estimate } from '../scoring/ci.js';
 import { table } from '../util/text-table.js';
 import { estimate, pct } from './format.js';
@@ -20,8 +21,8 @@ function board(summary: Summary): Board {
   const header = [
     'model',
     'n',
-    'accuracy % [95% CI]',
-    ...(classes ? ['macro-F1 % [95% CI]'] : []),
+    `${metricDef('accuracy')!.label} [95% CI]`,
+    ...(classes ? [`${metricDef('macro_f1')!.label} [95% CI]`] : []),
     ...(sweeps ? ['mean ± sd over repeats', 'consistency %'] : []),
     ...langs.map((l) => `acc ${l}`),
     'unparsed',
