@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { openRunDir } from '../results/run-dir.js';
 import { writeAttention, writeAttentionPage } from '../results/summary.js';
 import { attentionLift } from '../analysis/run.js';
-import { attentionHtml } from '../analysis/attention-html.js';
+import { attentionPage } from '../report/pages.js';
 
 function builder(y: Argv) {
   return (
@@ -31,7 +31,7 @@ export const attentionCommand: CommandModule<object, Parsed> = {
     try {
       r = await attentionLift({ model: a.model, texts: a.text, limit: a.limit, seed: a.seed });
       writeAttention(run.dir, r);
-      writeAttentionPage(run.dir, attentionHtml(a.model, r.summary, r.texts));
+      writeAttentionPage(run.dir, attentionPage(a.model, r.summary, r.texts));
     } catch (e) {
       run.release({ failed: true });
       throw e;

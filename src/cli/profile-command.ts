@@ -3,7 +3,7 @@ import { openRunDir } from '../results/run-dir.js';
 import { writeProfile, writeProfilePage } from '../results/summary.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { runProfile } from '../profile/profile.js';
-import { profileHtml } from '../profile/html.js';
+import { profilePage } from '../report/pages.js';
 import { profileTable } from '../profile/console.js';
 import type { KvDtype } from '../scratch/kv-cache.js';
 import { positiveInt, UsageError } from './shared.js';
@@ -59,7 +59,7 @@ export const profileCommand: CommandModule<object, Parsed> = {
       // A profile of the paper config runs for tens of minutes: every measurement is saved as it lands.
       const result = await runProfile({ ...options, progress: (partial) => writeProfile(run.dir, partial) });
       writeProfile(run.dir, result);
-      const html = profileHtml(result);
+      const html = profilePage(result);
       writeProfilePage(run.dir, html);
       if (a.out) writeFileAtomic(a.out, html);
       finished = true;

@@ -8,7 +8,3 @@ export function pct(fraction: number, digits = 1): string {
   return Number.isFinite(fraction) ? (fraction * 100).toFixed(digits) : '—';
 }
 
-/** A relative change with its sign and a real minus: 0.2 → "+20.0%", −0.05 → "−5.0%"; not a number → "—". */
-export function signedPct(fraction: number, digits = 1): string {
-  return Number.isFinite(fraction) ? `${fraction >= 0 ? '+' : '−'}${Math.abs(100 * fraction).toFixed(digits)}%` : '—';
-}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { compareRuns, type MetricDelta } from '../compare/compare.js';
 import { loadRun, type LoadedRun } from '../results/summary.js';
-import { tiesWithLeader } from '../report/html.js';
+import { tiesWithLeader } from '../report/sections/leaderboard.js';
 import type { SampleRecord } from '../results/types.js';
 import type { Estimate } from '../scoring/ci.js';
 import type { Catalog, RunEntry } from './catalog.js';
