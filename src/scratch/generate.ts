@@ -6,7 +6,8 @@
  * same cache slot and one step serves the whole batch; padding keys are masked and positions are
  * counted from each row's first real token, so a row generates what it would alone.
  */
-import type { Decoder } from './decode.js';
+import type { ModelConfig } from './config.js';
+import type { StepOutput } from './decode.js';
 import type { KVCache, KvDtype } from './kv-cache.js';
 import { sampleToken, type SamplingOptions } from './sampling.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -44,19 +45,30 @@ export interface TokenEvent {
   text: string;
 }
 
-export interface GenerateContext {
-  decoder: Decoder;
+/**
+ * What generation needs from an engine: a cache, the prompt's prefill and one step per token. The
+ * tfjs Decoder answers at once; the WebGPU engine answers once its read-back arrives.
+ */
+export interface StepDecoder<C extends { length: number } = KVCache> {
+  readonly cfg: ModelConfig;
+  newCache(batch: number, capacity: number, dtype: KvDtype): C;
+  prefill(cache: C, rows: readonly (readonly number[])[], padId: number): StepOutput | Promise<StepOutput>;
+  step(cache: C, tokens: ArrayLike<number>): StepOutput | Promise<StepOutput>;
+}
+
+export interface GenerateContext<C extends { length: number } = KVCache> {
+  decoder: StepDecoder<C>;
   tokenizer: Tokenizer;
   kv: KvDtype;
   window?: number;
 }
 
-export async function generate(
-  ctx: GenerateContext,
+export async function generate<C extends { length: number } = KVCache>(
+  ctx: GenerateContext<C>,
   prompts: readonly string[],
   opts: GenerateOptions = {},
   onToken?: (e: TokenEvent) => void,
-): Promise<{ generations: Generation[]; cache: KVCache }> {
+): Promise<{ generations: Generation[]; cache: C }> {
   const { decoder, tokenizer } = ctx;
   const cfg = decoder.cfg;
   const maxNew = opts.maxNewTokens ?? 32;
@@ -77,7 +89,7 @@ export async function generate(
   const rngs = prompts.map((_, r) => mulberry32((opts.seed ?? 0) + r));
 
   const started = performance.now();
-  let out = decoder.prefill(cache, promptIds, tokenizer.pad);
+  let out = await decoder.prefill(cache, promptIds, tokenizer.pad);
   const prefillMs = performance.now() - started;
 
   const rows = promptIds.map((p) => ({
@@ -141,7 +153,7 @@ export async function generate(
     }
     // Let other work (a server streaming the tokens) run between steps.
     await new Promise((resolve) => setImmediate(resolve));
-    out = decoder.step(cache, next);
+    out = await decoder.step(cache, next);
     steps++;
   }
 
