@@ -9,6 +9,8 @@ import { Tokenizer } from '../scratch/tokenizer.js';
 import { initWeights, loadWeights, type Weights } from '../scratch/weights.js';
 import type { AttentionOps, WeightFormat } from '../onnx/export.js';
 import type { OrtInfo } from '../onnx/ort-engine.js';
+import type { GpuEngineInfo } from '../gpu/engine.js';
+import type { GpuWeightFormat } from '../gpu/matmul.js';
 import type { ChatMessage } from '../prompts/render.js';
 import { configHash, sha256File } from '../util/hash.js';
 import { pkgPath } from '../util/paths.js';
@@ -21,9 +23,9 @@ export const SHIPPED_SCRATCH = pkgPath('models', 'scratch');
 
 const OPTIONS = ['kv', 'bias', 'window', 'head', 'seed', 'engine', 'weights', 'ops'] as const;
 
-/** What the harness calls, on either engine: ScratchModel (tfjs) or OrtScratchEngine (onnxruntime). */
+/** What the harness calls, on any engine: ScratchModel (tfjs), OrtScratchEngine (onnxruntime) or GpuScratchEngine (WebGPU). */
 type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generate' | 'generateBatch'> & {
-  info(): { params: number; engine: EngineInfo | OrtInfo };
+  info(): { params: number; engine: EngineInfo | OrtInfo | GpuEngineInfo };
   kvBytes(shape: { tokens: number; batch: number }): KvBytes | undefined;
   /** Bytes of the weights as the engine holds them, when not 4 per parameter. */
   weightBytes?(): number;
@@ -35,10 +37,11 @@ type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generat
  *   scratch                 the shipped trained weights (models/scratch)
  *   scratch:<dir>           weights saved by `emobench train`
  *   scratch@paper|small|tiny  random weights from a fixed seed (speed and memory work)
- * Options: kv=fp32|fp16|int8, bias=on|off, window=N, head=emotion|lm, seed=N, engine=tfjs|ort,
- * weights=fp32|int8 and ops=ort|standard (engine=ort). head=emotion (default) classifies with the
- * emotion head; head=lm answers the suite's prompt by generating text, like any chat model.
- * engine=ort exports the model to ONNX (cached by weights hash) and runs it with onnxruntime.
+ * Options: kv=fp32|fp16|int8, bias=on|off, window=N, head=emotion|lm, seed=N, engine=tfjs|ort|webgpu,
+ * weights=fp32|int8 (engine=ort; engine=webgpu also f16) and ops=ort|standard (engine=ort).
+ * head=emotion (default) classifies with the emotion head; head=lm answers the suite's prompt by
+ * generating text, like any chat model. engine=ort exports the model to ONNX (cached by weights
+ * hash) and runs it with onnxruntime; engine=webgpu runs it on src/gpu's WGSL kernels.
  */
 export async function createScratchModel(spec: ModelSpec): Promise<Model> {
   checkOptions(spec, OPTIONS);
@@ -49,26 +52,31 @@ export async function createScratchModel(spec: ModelSpec): Promise<Model> {
   const head = o['head'] ?? 'emotion';
   if (head !== 'emotion' && head !== 'lm') throw new UserError(`model spec "${spec.raw}": head must be emotion or lm`);
   const engine = o['engine'] ?? 'tfjs';
-  if (engine !== 'tfjs' && engine !== 'ort') throw new UserError(`model spec "${spec.raw}": engine must be tfjs or ort`);
-  const weightFormat = parseWeightFormat(spec);
-  if (engine === 'tfjs' && weightFormat !== 'fp32') throw new UserError(`model spec "${spec.raw}": weights=${weightFormat} needs engine=ort (tfjs keeps fp32 weights)`);
+  if (engine !== 'tfjs' && engine !== 'ort' && engine !== 'webgpu') throw new UserError(`model spec "${spec.raw}": engine must be tfjs, ort or webgpu`);
+  const weightFormat = engine === 'webgpu' ? parseGpuWeightFormat(spec) : parseWeightFormat(spec);
+  if (engine === 'tfjs' && weightFormat !== 'fp32') throw new UserError(`model spec "${spec.raw}": weights=${weightFormat} needs engine=ort or engine=webgpu (tfjs keeps fp32 weights)`);
   const ops = parseOps(spec);
-  if (engine === 'tfjs' && o['ops'] !== undefined) throw new UserError(`model spec "${spec.raw}": ops= chooses the ONNX graph's operators and needs engine=ort`);
+  if (engine !== 'ort' && o['ops'] !== undefined) throw new UserError(`model spec "${spec.raw}": ops= chooses the ONNX graph's operators and needs engine=ort`);
   if (engine === 'ort' && window !== undefined) throw new UserError(`model spec "${spec.raw}": window is not supported with engine=ort (the exported graph attends over its whole cache)`);
   const opts: ScratchOptions = { kv, bias, ...(window ? { window } : {}) };
 
   const source = await resolveScratchSource(spec);
   let model: ScratchRunner;
-  if (engine === 'ort') {
+  if (engine === 'webgpu') {
+    const { config, weights, tokenizer } = await loadScratchArrays(source);
+    // Loaded on demand: Dawn's native library is large and needs a Vulkan driver.
+    const { GpuScratchEngine } = await import('../gpu/engine.js');
+    model = await GpuScratchEngine.create(config, weights, tokenizer, { kv, bias, ...(window ? { window } : {}), weights: weightFormat as GpuWeightFormat });
+  } else if (engine === 'ort') {
     const { config, weights, tokenizer } = await loadScratchArrays(source);
     // Loaded on demand, like tfjs: onnxruntime's native library costs start-up time.
     const { OrtScratchEngine } = await import('../onnx/ort-engine.js');
-    model = await OrtScratchEngine.create(config, weights, tokenizer, { bias, kv, weights: weightFormat, ops });
+    model = await OrtScratchEngine.create(config, weights, tokenizer, { bias, kv, weights: weightFormat as WeightFormat, ops });
   } else {
     model = source.kind === 'random' ? await ScratchModel.random(source.config, source.seed, undefined, opts) : await ScratchModel.load(source.dir, opts);
   }
   // The engine joins the hashed config only when not the default, so tfjs runs keep their hashes.
-  const engineConfig = engine === 'ort' ? { engine, weights: weightFormat, ...(ops !== 'ort' ? { ops } : {}) } : {};
+  const engineConfig = engine === 'ort' ? { engine, weights: weightFormat, ...(ops !== 'ort' ? { ops } : {}) } : engine === 'webgpu' ? { engine, weights: weightFormat } : {};
   return new ScratchHarnessModel(spec.raw, model, { ...source.describe, kv, bias, window: window ?? null, head, ...engineConfig }, head === 'emotion');
 }
 
@@ -113,6 +121,13 @@ export function parseOps(spec: ModelSpec): AttentionOps {
   const ops = spec.options['ops'] ?? 'ort';
   if (ops !== 'ort' && ops !== 'standard') throw new UserError(`model spec "${spec.raw}": ops must be ort or standard`);
   return ops;
+}
+
+/** engine=webgpu: fp32, f16 or int8 (per-column scales) matmul weights. */
+export function parseGpuWeightFormat(spec: ModelSpec): GpuWeightFormat {
+  const w = spec.options['weights'] ?? 'fp32';
+  if (w !== 'fp32' && w !== 'f16' && w !== 'int8') throw new UserError(`model spec "${spec.raw}": weights must be fp32, f16 or int8 with engine=webgpu`);
+  return w;
 }
 
 export function parseWeightFormat(spec: ModelSpec): WeightFormat {
