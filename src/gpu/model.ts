@@ -119,9 +119,10 @@ export class GpuTransformer {
       mlpNorm: vec(b.mlpNorm, `blocks.${l}.mlpNorm`),
       wGateUp: mat(b.wGateUp, d, 2 * cfg.dFF, `blocks.${l}.wGateUp`, format),
       wDown: mat(b.wDown, cfg.dFF, d, `blocks.${l}.wDown`, format),
-      // d×5 and 12 numbers: fp32 whatever the format, they cost no bandwidth.
-      ...(b.salience && opts.bias ? { salience: mat(b.salience, d, cfg.nEmotions, `blocks.${l}.salience`, 'fp32') } : {}),
-      ...(b.beta && opts.bias ? { beta: vec(b.beta, `blocks.${l}.beta`) } : {}),
+      // d×5 and H numbers: fp32 whatever the format, they cost no bandwidth. Held with the bias off
+      // too, like every engine holds the file's weights.
+      ...(b.salience ? { salience: mat(b.salience, d, cfg.nEmotions, `blocks.${l}.salience`, 'fp32') } : {}),
+      ...(b.beta ? { beta: vec(b.beta, `blocks.${l}.beta`) } : {}),
     }));
     this.emotion = { norm: vec(w.emotion.norm, 'emotion.norm'), head: vec(w.emotion.head, 'emotion.head'), headBias: vec(w.emotion.headBias, 'emotion.headBias'), proj: vec(w.emotion.proj, 'emotion.proj') };
     this.finalNorm = vec(w.finalNorm, 'finalNorm');

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { Decoder } from '../scratch/decode.js';
 import type { KvByteCounts, KvDtype } from '../scratch/kv-cache.js';
+import type { BytesByPurpose } from '../gpu/allocator.js';
 import type { ScratchModel } from '../scratch/scratch-model.js';
 import { textOfTokens } from '../models/scratch.js';
 
@@ -21,7 +22,9 @@ export interface MemoryMeasurement {
   activations_bytes: number;
   total_bytes: number;
   decode_tps: number;
-  /** Per decode step: KV bytes in use and tfjs bytes held. */
+  /** engine=webgpu: GPU bytes by purpose (weights, KV, scales, salience, peak activations and staging). */
+  gpu_bytes?: BytesByPurpose;
+  /** Per decode step: KV bytes in use and tfjs bytes held (engine=webgpu: GPU bytes held). */
   timeline: { step: number; kv_used_bytes: number; tf_bytes: number }[];
 }
 
