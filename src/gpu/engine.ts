@@ -6,7 +6,7 @@
  */
 import { countParams, EMOTIONS, validateConfig, type ModelConfig } from '../scratch/config.js';
 import { cacheSpec } from '../scratch/decode.js';
-import { generate, type GenerateOptions, type Generation, type TokenEvent } from '../scratch/generate.js';
+import { generate, scratchTokens, type GenerateOptions, type Generation, type TokenEvent } from '../scratch/generate.js';
 import { kvByteCounts, type KvBytes, type KvDtype } from '../scratch/kv-cache.js';
 import { readoutProbs } from '../scratch/readout.js';
 import type { Tokenizer } from '../scratch/tokenizer.js';
@@ -15,7 +15,6 @@ import type { Weights } from '../scratch/weights.js';
 import { UserError } from '../errors.js';
 import { GpuAllocator, type BytesByPurpose } from './allocator.js';
 import { adapterLine, openGpu, type Gpu, type GpuAdapterInfo } from './device.js';
-import type { GpuKvCache } from './kv-cache.js';
 import type { GpuWeightFormat } from './matmul.js';
 import { GpuTransformer } from './model.js';
 import { GpuRuntime } from './runtime.js';
@@ -77,21 +76,9 @@ export class GpuScratchEngine {
     return (await this.generateBatch([prompt], opts, onToken))[0]!;
   }
 
-  /** The shared generation loop over this engine's prefill and step; the cache is freed at the end. */
+  /** The shared decode driver over this engine's prefill and step; each generation's cache is freed at its end. */
   async generateBatch(prompts: readonly string[], opts: GenerateOptions = {}, onToken?: (e: TokenEvent) => void): Promise<Generation[]> {
-    let cache: GpuKvCache | undefined;
-    const decoder = {
-      cfg: this.config,
-      newCache: (batch: number, capacity: number, dtype: KvDtype) => (cache = this.model.newCache(batch, capacity, dtype)),
-      prefill: (c: GpuKvCache, rows: readonly (readonly number[])[], padId: number) => this.model.prefill(c, rows, padId),
-      step: (c: GpuKvCache, tokens: ArrayLike<number>) => this.model.step(c, tokens),
-    };
-    try {
-      const { generations } = await generate({ decoder, tokenizer: this.tokenizer, kv: this.options.kv, ...(this.options.window ? { window: this.options.window } : {}) }, prompts, opts, onToken);
-      return generations;
-    } finally {
-      cache?.destroy();
-    }
+    return generate(this.model.engine(this.options.kv), scratchTokens(this.tokenizer), prompts, opts, onToken);
   }
 
   /** Bytes of a cache holding `tokens` positions for `batch` rows (window-capped), as the GPU cache allocates them. */

@@ -11,6 +11,7 @@
  */
 import { headDim, isBiasLayer, type ModelConfig } from '../scratch/config.js';
 import { cacheSpec, type StepOutput } from '../scratch/decode.js';
+import type { DecodeEngine } from '../scratch/generate.js';
 import type { KvDtype } from '../scratch/kv-cache.js';
 import { ropeTables } from '../scratch/rope.js';
 import { padBatch } from '../scratch/transformer.js';
@@ -129,11 +130,23 @@ export class GpuTransformer {
     this.lmHead = mat(w.lmHead, d, cfg.vocabSize, 'lmHead', format);
   }
 
+  /** This model as an engine of the decode driver (generate.ts): one GPU cache per generation, freed at its end. */
+  engine(kv: KvDtype): DecodeEngine {
+    return {
+      maxSeq: this.cfg.maxSeq,
+      ...(this.opts.window !== undefined ? { window: this.opts.window } : {}),
+      open: (batch, capacity) => {
+        const cache = this.newCache(batch, capacity, kv);
+        return { prefill: (rows, pad) => this.prefill(cache, rows, pad), step: (tokens) => this.step(cache, tokens), close: () => cache.destroy() };
+      },
+    };
+  }
+
   newCache(batch: number, capacity: number, dtype: KvDtype): GpuKvCache {
     return new GpuKvCache(cacheSpec(this.cfg, this.opts.bias, batch, capacity, dtype), this.rt.alloc);
   }
 
-  /** Left-pads the prompts, runs them and fills the cache: StepDecoder.prefill. */
+  /** Left-pads the prompts, runs them and fills the cache. */
   async prefill(cache: GpuKvCache, rows: readonly (readonly number[])[], padId: number): Promise<StepOutput> {
     const input = padBatch(rows, padId);
     cache.pad.set(input.pad);
@@ -142,7 +155,7 @@ export class GpuTransformer {
     return { logits: r.logits!, emotions: lastRows(r.emotions, input.batch, input.seqLen, this.cfg.nEmotions) };
   }
 
-  /** One token per row at the next slot: StepDecoder.step. */
+  /** One token per row at the next slot. */
   async step(cache: GpuKvCache, tokens: ArrayLike<number>): Promise<StepOutput> {
     cache.length++;
     const r = await this.forward(Int32Array.from(tokens), cache.spec.batch, 1, cache.pad, { kind: 'step', cache });
