@@ -13,11 +13,12 @@ PACK=.gpu
 
 if [ "${1:-}" = "pack" ]; then
   rm -rf "$PACK" && mkdir -p "$PACK/debs"
-  grep -qxF "/$PACK/" .git/info/exclude 2>/dev/null || echo "/$PACK/" >> "$(git rev-parse --git-path info/exclude)"
+  EXCLUDE="$(git rev-parse --git-path info/exclude)"
+  grep -qxF "/$PACK/" "$EXCLUDE" 2>/dev/null || echo "/$PACK/" >> "$EXCLUDE"
   xz -T0 -6 -c "$(readlink -f "$(command -v node)")" > "$PACK/node.xz"
   # The Vulkan loader (the GPU machine may lack it), as the device README says.
   o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
-  mkdir -p /tmp/amd64/partial && apt-get $o update -qq && (cd "$PACK/debs" && apt-get $o download -qq libvulkan1)
+  mkdir -p /tmp/amd64/partial && chmod 777 "$PACK/debs" && apt-get $o update -qq && (cd "$PACK/debs" && apt-get $o download -qq libvulkan1)
   # Runtime modules only: Dawn's linux-x64 build, onnxruntime's linux-x64 CPU library, no compilers or browsers.
   tar -cf - --exclude='node_modules/webgpu/dist/darwin-*' --exclude='node_modules/webgpu/dist/win32-*' --exclude='node_modules/webgpu/dist/linux-arm64' \
     --exclude='node_modules/onnxruntime-node/bin/napi-v6/darwin' --exclude='node_modules/onnxruntime-node/bin/napi-v6/win32' --exclude='node_modules/onnxruntime-node/bin/napi-v6/linux/arm64' \
