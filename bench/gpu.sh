@@ -13,8 +13,6 @@ PACK=.gpu
 
 if [ "${1:-}" = "pack" ]; then
   rm -rf "$PACK" && mkdir -p "$PACK/debs"
-  EXCLUDE="$(git rev-parse --git-path info/exclude)"
-  grep -qxF "/$PACK/" "$EXCLUDE" 2>/dev/null || echo "/$PACK/" >> "$EXCLUDE"
   xz -T0 -6 -c "$(readlink -f "$(command -v node)")" > "$PACK/node.xz"
   # The Vulkan loader (the GPU machine may lack it), as the device README says.
   o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
