@@ -30,16 +30,10 @@ export class GpuAllocator {
     return buffer;
   }
 
-  /** A storage buffer holding `data` (weights, tables). */
+  /** A storage buffer holding `data` (weights, tables); every packing here is a multiple of 4 bytes. */
   upload(purpose: Purpose, data: ArrayBufferView, label: string, extraUsage: GPUBufferUsageFlags = 0): GPUBuffer {
-    const padded = Math.ceil(data.byteLength / 4) * 4;
-    const buffer = this.create(purpose, padded, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extraUsage, label);
-    this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength - (data.byteLength % 4));
-    if (data.byteLength % 4 !== 0) {
-      const tail = new Uint8Array(4);
-      tail.set(new Uint8Array(data.buffer, data.byteOffset + data.byteLength - (data.byteLength % 4), data.byteLength % 4));
-      this.device.queue.writeBuffer(buffer, padded - 4, tail);
-    }
+    const buffer = this.create(purpose, data.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extraUsage, label);
+    this.device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
     return buffer;
   }
 

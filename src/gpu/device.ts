@@ -108,6 +108,8 @@ export async function openGpu(): Promise<Gpu> {
   };
 }
 
+let openGpuOnce: Promise<undefined> | undefined;
+
 /**
  * Why WebGPU cannot run here, or undefined when an adapter is found: what the tests print when they
  * skip. EMOBENCH_REQUIRE_WEBGPU=1 (set by CI) makes the caller fail instead.
@@ -121,4 +123,3 @@ export async function webgpuUnavailable(): Promise<string | undefined> {
     return (e as Error).message;
   }
 }
-let openGpuOnce: Promise<undefined> | undefined;
