@@ -126,6 +126,28 @@ for (const kv of ['int8', 'fp32'] as KvDtype[]) {
   add('nb classify throughput', texts.length / ((performance.now() - t0) / 1000), 'samples/s');
 }
 
+// engine=webgpu beside tfjs: the same random weights on this repository's WGSL kernels, on whatever
+// adapter the machine has (lavapipe rows are labelled: they show correctness, not speed). On the
+// software adapter the paper config's decode is slow, so lavapipe runs 8 new tokens after 32.
+{
+  const { webgpuUnavailable } = await import('../src/gpu/device.js');
+  const missing = await webgpuUnavailable();
+  if (missing !== undefined) {
+    console.error(`webgpu rows skipped: ${missing}`);
+  } else {
+    const { gpuBench } = await import('./gpu-decode.js');
+    const { openGpu } = await import('../src/gpu/device.js');
+    const probe = await openGpu();
+    const software = probe.adapter.software;
+    probe.close();
+    const gpuRows = await gpuBench(
+      { config: configName, kv: ['fp32', 'int8'], batch: software ? [1] : [1, 8], newTokens: software ? 8 : 32, promptTokens: software ? 32 : 128, weights: 'fp32' },
+      (line) => console.error(line),
+    );
+    for (const r of gpuRows) rows.push({ name: r.name, value: r.value, unit: r.unit });
+  }
+}
+
 const result = { machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version }, config: configName, date: new Date().toISOString(), rows };
 mkdirSync(pkgPath('bench', 'results'), { recursive: true });
 writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -153,7 +153,7 @@ test('spec options: engine=ort records the provider; bad combinations are refuse
   await tfjs.close?.();
   await assert.rejects(createModel('scratch@tiny?engine=ort&window=8'), /window is not supported with engine=ort/);
   await assert.rejects(createModel('scratch@tiny?weights=int8'), /needs engine=ort/);
-  await assert.rejects(createModel('scratch@tiny?engine=onnx'), /engine must be tfjs or ort/);
+  await assert.rejects(createModel('scratch@tiny?engine=onnx'), /engine must be tfjs, ort or webgpu/);
   await assert.rejects(createModel('scratch@tiny?ops=standard'), /needs engine=ort/);
   await assert.rejects(createModel('scratch@tiny?engine=ort&ops=fast'), /ops must be ort or standard/);
 });

@@ -9,6 +9,8 @@ import { Tokenizer } from '../scratch/tokenizer.js';
 import { initWeights, loadWeights, readModelConfig, type Weights } from '../scratch/weights.js';
 import type { AttentionOps, WeightFormat } from '../onnx/export.js';
 import type { OrtInfo } from '../onnx/ort-engine.js';
+import type { GpuEngineInfo } from '../gpu/engine.js';
+import type { GpuWeightFormat } from '../gpu/matmul.js';
 import { chatPrompt, completeLocally } from './local-chat.js';
 import { configHash, sha256File } from '../util/hash.js';
 import { pkgPath } from '../util/paths.js';
@@ -22,12 +24,12 @@ export const SHIPPED_SCRATCH = pkgPath('models', 'scratch');
 const OPTIONS = ['kv', 'bias', 'window', 'head', 'seed', 'engine', 'weights', 'ops'] as const;
 
 /**
- * What the harness calls on an engine: ScratchModel (tfjs), OrtScratchEngine (onnxruntime), or any
- * other engine of the scratch transformer. Generation goes through the one decode driver
+ * What the harness calls on an engine: ScratchModel (tfjs), OrtScratchEngine (onnxruntime),
+ * GpuScratchEngine (WebGPU), or any other engine of the scratch transformer. Generation goes through the one decode driver
  * (src/scratch/generate.ts) inside generateBatch; the chat adapter (local-chat.ts) sits above it.
  */
 export type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generate' | 'generateBatch'> & {
-  info(): { params: number; engine: EngineInfo | OrtInfo };
+  info(): { params: number; engine: EngineInfo | OrtInfo | GpuEngineInfo };
   kvBytes(shape: { tokens: number; batch: number }): KvBytes | undefined;
   /** Bytes of the weights as the engine holds them, when not 4 per parameter. */
   weightBytes?(): number;
@@ -40,8 +42,8 @@ interface ScratchSpec {
   bias: boolean;
   window: number | undefined;
   head: 'emotion' | 'lm';
-  engine: 'tfjs' | 'ort';
-  weights: WeightFormat;
+  engine: 'tfjs' | 'ort' | 'webgpu';
+  weights: WeightFormat | GpuWeightFormat;
   ops: AttentionOps;
 }
 
@@ -54,11 +56,11 @@ function parseScratchSpec(spec: ModelSpec): ScratchSpec {
   const head = o['head'] ?? 'emotion';
   if (head !== 'emotion' && head !== 'lm') throw new UserError(`model spec "${spec.raw}": head must be emotion or lm`);
   const engine = o['engine'] ?? 'tfjs';
-  if (engine !== 'tfjs' && engine !== 'ort') throw new UserError(`model spec "${spec.raw}": engine must be tfjs or ort`);
-  const weights = parseWeightFormat(spec);
-  if (engine === 'tfjs' && weights !== 'fp32') throw new UserError(`model spec "${spec.raw}": weights=${weights} needs engine=ort (tfjs keeps fp32 weights)`);
+  if (engine !== 'tfjs' && engine !== 'ort' && engine !== 'webgpu') throw new UserError(`model spec "${spec.raw}": engine must be tfjs, ort or webgpu`);
+  const weights = engine === 'webgpu' ? parseGpuWeightFormat(spec) : parseWeightFormat(spec);
+  if (engine === 'tfjs' && weights !== 'fp32') throw new UserError(`model spec "${spec.raw}": weights=${weights} needs engine=ort or engine=webgpu (tfjs keeps fp32 weights)`);
   const ops = parseOps(spec);
-  if (engine === 'tfjs' && o['ops'] !== undefined) throw new UserError(`model spec "${spec.raw}": ops= chooses the ONNX graph's operators and needs engine=ort`);
+  if (engine !== 'ort' && o['ops'] !== undefined) throw new UserError(`model spec "${spec.raw}": ops= chooses the ONNX graph's operators and needs engine=ort`);
   if (engine === 'ort' && window !== undefined) throw new UserError(`model spec "${spec.raw}": window is not supported with engine=ort (the exported graph attends over its whole cache)`);
   return { kv, bias, window, head, engine, weights, ops };
 }
@@ -66,12 +68,13 @@ function parseScratchSpec(spec: ModelSpec): ScratchSpec {
 /** What a run records about the model: the config that determines its predictions. */
 function recordedConfig(source: ScratchSource, o: ScratchSpec): Record<string, unknown> {
   // The engine joins the hashed config only when not the default, so tfjs runs keep their hashes.
-  const engineConfig = o.engine === 'ort' ? { engine: o.engine, weights: o.weights, ...(o.ops !== 'ort' ? { ops: o.ops } : {}) } : {};
+  const engineConfig =
+    o.engine === 'ort' ? { engine: o.engine, weights: o.weights, ...(o.ops !== 'ort' ? { ops: o.ops } : {}) } : o.engine === 'webgpu' ? { engine: o.engine, weights: o.weights } : {};
   return { ...source.describe, kv: o.kv, bias: o.bias, window: o.window ?? null, head: o.head, ...engineConfig };
 }
 
 /** The one place a scratch model's meta is made: from a loaded model and from describeScratchModel alike. */
-function scratchMeta(spec: string, recorded: Record<string, unknown>, params: number, engine?: EngineInfo | OrtInfo): ModelMeta {
+function scratchMeta(spec: string, recorded: Record<string, unknown>, params: number, engine?: EngineInfo | OrtInfo | GpuEngineInfo): ModelMeta {
   const config = { kind: 'scratch', ...recorded, params, ...(engine !== undefined ? { engine } : {}) };
   return { spec, kind: 'scratch', config, config_hash: configHash({ ...recorded, params }) };
 }
@@ -81,21 +84,27 @@ function scratchMeta(spec: string, recorded: Record<string, unknown>, params: nu
  *   scratch                 the shipped trained weights (models/scratch)
  *   scratch:<dir>           weights saved by `emobench train`
  *   scratch@paper|small|tiny  random weights from a fixed seed (speed and memory work)
- * Options: kv=fp32|fp16|int8, bias=on|off, window=N, head=emotion|lm, seed=N, engine=tfjs|ort,
- * weights=fp32|int8 and ops=ort|standard (engine=ort). head=emotion (default) classifies with the
- * emotion head; head=lm answers the suite's prompt by generating text, like any chat model.
- * engine=ort exports the model to ONNX (cached by weights hash) and runs it with onnxruntime.
+ * Options: kv=fp32|fp16|int8, bias=on|off, window=N, head=emotion|lm, seed=N, engine=tfjs|ort|webgpu,
+ * weights=fp32|int8 (engine=ort; engine=webgpu also f16) and ops=ort|standard (engine=ort).
+ * head=emotion (default) classifies with the emotion head; head=lm answers the suite's prompt by
+ * generating text, like any chat model. engine=ort exports the model to ONNX (cached by weights
+ * hash) and runs it with onnxruntime; engine=webgpu runs it on src/gpu's WGSL kernels.
  */
 export async function createScratchModel(spec: ModelSpec): Promise<Model> {
   const o = parseScratchSpec(spec);
   const opts: ScratchOptions = { kv: o.kv, bias: o.bias, ...(o.window ? { window: o.window } : {}) };
   const source = await resolveScratchSource(spec);
   let model: ScratchRunner;
-  if (o.engine === 'ort') {
+  if (o.engine === 'webgpu') {
+    const { config, weights, tokenizer } = await loadScratchArrays(source);
+    // Loaded on demand: Dawn's native library is large and needs a Vulkan driver.
+    const { GpuScratchEngine } = await import('../gpu/engine.js');
+    model = await GpuScratchEngine.create(config, weights, tokenizer, { kv: o.kv, bias: o.bias, ...(o.window ? { window: o.window } : {}), weights: o.weights as GpuWeightFormat });
+  } else if (o.engine === 'ort') {
     const { config, weights, tokenizer } = await loadScratchArrays(source);
     // Loaded on demand, like tfjs: onnxruntime's native library costs start-up time.
     const { OrtScratchEngine } = await import('../onnx/ort-engine.js');
-    model = await OrtScratchEngine.create(config, weights, tokenizer, { bias: o.bias, kv: o.kv, weights: o.weights, ops: o.ops });
+    model = await OrtScratchEngine.create(config, weights, tokenizer, { bias: o.bias, kv: o.kv, weights: o.weights as WeightFormat, ops: o.ops });
   } else {
     model = source.kind === 'random' ? await ScratchModel.random(source.config, source.seed, undefined, opts) : await ScratchModel.load(source.dir, opts);
   }
@@ -155,6 +164,13 @@ export function parseOps(spec: ModelSpec): AttentionOps {
   const ops = spec.options['ops'] ?? 'ort';
   if (ops !== 'ort' && ops !== 'standard') throw new UserError(`model spec "${spec.raw}": ops must be ort or standard`);
   return ops;
+}
+
+/** engine=webgpu: fp32, f16 or int8 (per-column scales) matmul weights. */
+export function parseGpuWeightFormat(spec: ModelSpec): GpuWeightFormat {
+  const w = spec.options['weights'] ?? 'fp32';
+  if (w !== 'fp32' && w !== 'f16' && w !== 'int8') throw new UserError(`model spec "${spec.raw}": weights must be fp32, f16 or int8 with engine=webgpu`);
+  return w;
 }
 
 export function parseWeightFormat(spec: ModelSpec): WeightFormat {

@@ -18,6 +18,18 @@ export function profileTable(p: ProfileResult): string {
           p.accuracy.map((a) => [a.kv, a.window === null ? '—' : String(a.window), `${(100 * a.accuracy.value).toFixed(1)} [${(100 * a.accuracy.lo).toFixed(1)}–${(100 * a.accuracy.hi).toFixed(1)}]`, a.delta_pts.toFixed(1)]),
           [false, true, true, true],
         )}`;
+  const gpuRows = p.sweep.filter((r) => r.gpu_bytes !== undefined);
+  const gpu =
+    gpuRows.length === 0
+      ? ''
+      : `\n\nGPU memory by purpose (MiB, from the allocator${p.device ? `; ${p.device}` : ''}):\n${table(
+          ['KV', 'batch', 'tokens', 'weights', 'kv', 'kv-scales', 'salience', 'activations', 'staging', 'total'],
+          gpuRows.map((r) => {
+            const g = r.gpu_bytes!;
+            return [r.kv, String(r.batch), String(r.seq), mib(g.weights), mib(g.kv), mib(g['kv-scales']), mib(g.salience), mib(g.activations), mib(g.staging), mib(g.weights + g.kv + g['kv-scales'] + g.salience + g.activations + g.staging)];
+          }),
+          [false, true, true, true, true, true, true, true, true, true],
+        )}`;
   const claims = `\n\nemotion-bias memory overhead: ${pct(p.claims.bias_overhead_pct)} (claimed +15%)\nbest KV setting: ${p.claims.best_setting}: total inference memory ${pct(-p.claims.best_total_saving_pct)} (claimed −30%)`;
-  return `${p.model} · ${p.params.toLocaleString('en-US')} parameters\n${sweep}${acc}${claims}`;
+  return `${p.model} · ${p.params.toLocaleString('en-US')} parameters\n${sweep}${gpu}${acc}${claims}`;
 }

@@ -5,12 +5,14 @@ import { UserError } from '../errors.js';
 import { CONFIGS, EMOTIONS, type ConfigName, type ModelConfig } from '../scratch/config.js';
 import type { KvDtype } from '../scratch/kv-cache.js';
 import { ScratchModel, type ScratchOptions } from '../scratch/scratch-model.js';
-import { SHIPPED_SCRATCH } from '../models/scratch.js';
+import { loadScratchArrays, parseGpuWeightFormat, SHIPPED_SCRATCH } from '../models/scratch.js';
+import { Tokenizer } from '../scratch/tokenizer.js';
+import { initWeights } from '../scratch/weights.js';
 import { parseModelSpec } from '../models/spec.js';
 import { seededShuffle } from '../util/rng.js';
 import { wilson, type Estimate } from '../scoring/ci.js';
 import { pkgPath } from '../util/paths.js';
-import { PROFILE_SCHEMA, type AccuracyRow, type ProfileResult, type SweepRow } from '../results/types.js';
+import { PROFILE_SCHEMA, type AccuracyRow, type MemoryMeasurement, type ProfileResult, type SweepRow } from '../results/types.js';
 import { classifyThroughCache, measureMemory } from './measure.js';
 
 export interface ProfileOptions {
@@ -49,6 +51,69 @@ export async function openScratch(spec: string, opts: ScratchOptions, kvHeads?: 
   return ScratchModel.load(dir, opts);
 }
 
+/** One model setting under profile, on engine=tfjs (tf.memory, the typed-array cache) or engine=webgpu (its GPU allocator). */
+interface Profiled {
+  config: ModelConfig;
+  params: number;
+  device?: string;
+  measure(batch: number, seq: number, decodeSteps: number): Promise<MemoryMeasurement>;
+  classifyThroughCache(texts: readonly string[]): Promise<number[]>;
+  /** The same weights under other options (dispose it too; tfjs shares the weights). */
+  withOptions(opts: ScratchOptions): Promise<Profiled>;
+  dispose(): void;
+}
+
+async function openProfiled(spec: string, opts: ScratchOptions, kvHeads?: number): Promise<Profiled> {
+  const s = parseModelSpec(spec);
+  if (s.name === 'scratch' && s.options['engine'] === 'webgpu') return openGpuProfiled(spec, opts, kvHeads);
+  return tfjsProfiled(await openScratch(spec, opts, kvHeads));
+}
+
+function tfjsProfiled(m: ScratchModel): Profiled {
+  return {
+    config: m.config,
+    params: m.info().params,
+    measure: (batch, seq, steps) => measureMemory(m, batch, seq, steps),
+    classifyThroughCache: async (texts) => classifyThroughCache(m, texts),
+    withOptions: async (o) => tfjsProfiled(m.withOptions(o)),
+    dispose: () => m.dispose(),
+  };
+}
+
+async function openGpuProfiled(spec: string, opts: ScratchOptions, kvHeads?: number): Promise<Profiled> {
+  const s = parseModelSpec(spec);
+  let arrays: Awaited<ReturnType<typeof loadScratchArrays>>;
+  if (s.config !== undefined) {
+    const base = CONFIGS[s.config as ConfigName];
+    if (!base) throw new UserError(`model spec "${spec}": unknown config "${s.config}" (known: ${Object.keys(CONFIGS).join(', ')})`);
+    const config = kvHeads === undefined ? base : { ...base, nKvHeads: kvHeads };
+    if (config.nHeads % config.nKvHeads !== 0) throw new UserError(`--kv-heads ${kvHeads}: must divide the ${config.nHeads} query heads`);
+    arrays = { config, weights: initWeights(config, Number(s.options['seed'] ?? 0)), tokenizer: new Tokenizer([]) };
+  } else {
+    if (kvHeads !== undefined) throw new UserError('--kv-heads changes the architecture: it needs a random-weight config such as scratch@paper');
+    const dir = s.target === undefined ? SHIPPED_SCRATCH : resolve(s.target);
+    if (!existsSync(join(dir, 'model.safetensors'))) throw new UserError(`no model.safetensors in ${dir}`);
+    arrays = await loadScratchArrays({ kind: 'dir', dir, describe: {} });
+  }
+  const weights = parseGpuWeightFormat(s);
+  // Loaded on demand: Dawn's native library is large and needs a Vulkan driver.
+  const { GpuScratchEngine } = await import('../gpu/engine.js');
+  const { classifyThroughGpuCache, measureGpuMemory } = await import('./measure-gpu.js');
+  const open = async (o: ScratchOptions): Promise<Profiled> => {
+    const e = await GpuScratchEngine.create(arrays.config, arrays.weights, arrays.tokenizer, { kv: o.kv ?? 'fp32', bias: o.bias ?? true, ...(o.window ? { window: o.window } : {}), weights });
+    return {
+      config: e.config,
+      params: e.info().params,
+      device: e.info().engine.device,
+      measure: (batch, seq, steps) => measureGpuMemory(e, batch, seq, steps),
+      classifyThroughCache: (texts) => classifyThroughGpuCache(e, texts),
+      withOptions: open,
+      dispose: () => e.dispose(),
+    };
+  };
+  return open(opts);
+}
+
 const label = (r: { kv: string; kv_heads: number; window: number | null; bias?: boolean }) =>
   `${r.kv}${r.window ? ` window ${r.window}` : ''} · ${r.kv_heads} kv heads${r.bias === false ? ' · bias off' : ''}`;
 
@@ -56,7 +121,7 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
   if (!o.kv.includes('fp32')) o.kv = ['fp32', ...o.kv]; // the baseline every saving is measured against
   const rows: SweepRow[] = [];
   let timeline: ProfileResult['timeline'] | undefined;
-  let base: ScratchModel | undefined;
+  let base: Profiled | undefined;
   let biasOverhead = NaN;
   let accuracy: AccuracyRow[] = [];
   const result = (complete: boolean): ProfileResult => {
@@ -68,8 +133,9 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
       schema: PROFILE_SCHEMA,
       complete,
       model: o.model,
+      ...(base!.device !== undefined ? { device: base!.device } : {}),
       config: base!.config,
-      params: base!.info().params,
+      params: base!.params,
       sweep: rows,
       accuracy,
       timeline: timeline ?? { setting: 'n/a', points: [] },
@@ -80,7 +146,7 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
   for (const heads of headsList) {
     for (const window of o.window) {
       for (const kv of o.kv) {
-        const m = await openScratch(o.model, { kv, bias: true, ...(window ? { window } : {}) }, heads);
+        const m = await openProfiled(o.model, { kv, bias: true, ...(window ? { window } : {}) }, heads);
         base ??= m;
         for (const batch of o.batch) {
           for (const seq of o.seq) {
@@ -88,7 +154,7 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
               o.log(`  skip seq ${seq}: over the model's context of ${m.config.maxSeq}`);
               continue;
             }
-            const r = await measureMemory(m, batch, seq, o.decodeSteps);
+            const r = await m.measure(batch, seq, o.decodeSteps);
             const { timeline: points, ...row } = r;
             if (!timeline || (batch === 1 && seq === Math.max(...o.seq) && kv !== 'fp32')) timeline = { setting: label(row), points };
             rows.push({ ...row, kv_saving_pct: NaN, total_saving_pct: NaN, kv_error_pct: (100 * Math.abs(r.kv_measured.total - r.kv_analytic.total)) / r.kv_analytic.total });
@@ -105,8 +171,8 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
   // The bias's memory: the same fp32 setting with the mechanism off (no salience weights, cache or extra activations).
   const on = rows.find((r) => r.kv === 'fp32' && r.window === null && r.batch === 1 && r.seq === longest && r.kv_heads === base!.config.nKvHeads);
   if (on) {
-    const off = await openScratch(o.model, { kv: 'fp32', bias: false }, o.kvHeads ? base!.config.nKvHeads : undefined);
-    const r = await measureMemory(off, 1, longest, o.decodeSteps);
+    const off = await openProfiled(o.model, { kv: 'fp32', bias: false }, o.kvHeads ? base!.config.nKvHeads : undefined);
+    const r = await off.measure(1, longest, o.decodeSteps);
     const offWeights = r.weights_bytes - biasWeightBytes(off.config);
     biasOverhead = 100 * (on.total_bytes / (offWeights + r.kv_measured.total + r.activations_bytes) - 1);
     off.dispose();
@@ -148,15 +214,16 @@ function biasWeightBytes(cfg: ModelConfig): number {
 }
 
 /** Emotion accuracy with the test texts streamed through each KV setting's cache, against fp32. */
-async function accuracyCost(o: ProfileOptions, base: ScratchModel, n: number, progress: (rows: AccuracyRow[]) => void): Promise<AccuracyRow[]> {
+async function accuracyCost(o: ProfileOptions, base: Profiled, n: number, progress: (rows: AccuracyRow[]) => void): Promise<AccuracyRow[]> {
   const data = await loadDataset(pkgPath('datasets', 'emotion', 'emotion.csv'), { labels: [...EMOTIONS] });
   const rows = seededShuffle(data.rows.filter((r) => r.split === 'test'), o.seed).slice(0, n);
   const out: AccuracyRow[] = [];
   for (const window of o.window) {
     let fp32 = NaN;
     for (const kv of o.kv) {
-      const m = base.withOptions({ kv, bias: true, ...(window ? { window } : {}) });
-      const preds = classifyThroughCache(m, rows.map((r) => r.text));
+      const m = await base.withOptions({ kv, bias: true, ...(window ? { window } : {}) });
+      const preds = await m.classifyThroughCache(rows.map((r) => r.text));
+      m.dispose();
       const correct = preds.filter((p, i) => EMOTIONS[p] === rows[i]!.label).length;
       const acc = wilson(correct, rows.length);
       if (kv === 'fp32') fp32 = acc.value;

@@ -258,6 +258,7 @@ const SweepRowSchema: z.ZodType<SweepRow> = z.looseObject({
   activations_bytes: count,
   total_bytes: count,
   decode_tps: figure,
+  gpu_bytes: z.record(z.enum(['weights', 'kv', 'kv-scales', 'salience', 'activations', 'staging']), count).optional(),
   kv_saving_pct: figure,
   total_saving_pct: figure,
   kv_error_pct: figure,
@@ -285,6 +286,7 @@ export const ProfileSchema: z.ZodType<ProfileResult> = z.looseObject({
   // Profiles written before snapshots existed were only ever written whole.
   complete: z.boolean().default(true),
   model: text,
+  device: text.optional(),
   config: ModelConfigSchema,
   params: count,
   sweep: z.array(SweepRowSchema),

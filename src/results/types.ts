@@ -283,9 +283,14 @@ export interface MemoryMeasurement {
   activations_bytes: number;
   total_bytes: number;
   decode_tps: number;
-  /** Per decode step: KV bytes in use and tfjs bytes held. */
+  /** engine=webgpu: GPU bytes by purpose from the allocator (weights, KV, scales, salience, peak activations and staging). */
+  gpu_bytes?: Record<GpuPurpose, number>;
+  /** Per decode step: KV bytes in use and tfjs bytes held (engine=webgpu: GPU bytes held). */
   timeline: { step: number; kv_used_bytes: number; tf_bytes: number }[];
 }
+
+/** What a GPU buffer is for, as the webgpu engine's allocator records it. */
+export type GpuPurpose = 'weights' | 'kv' | 'kv-scales' | 'salience' | 'activations' | 'staging';
 
 export interface SweepRow extends Omit<MemoryMeasurement, 'timeline'> {
   /** K + V + scales bytes saved against fp32 with the same heads, window, batch and length. */
@@ -308,6 +313,8 @@ export interface ProfileResult {
   /** False in the snapshots written while the profile runs (a kill leaves the last one). */
   complete: boolean;
   model: string;
+  /** engine=webgpu: the adapter the bytes were measured on. */
+  device?: string;
   config: ModelConfig;
   params: number;
   sweep: SweepRow[];
