@@ -38,6 +38,7 @@ function builder(y: Argv) {
       .option('base-url', { type: 'string', describe: 'openai: models: endpoint base URL (e.g. http://127.0.0.1:8000/v1), overriding baselines/models.yaml' })
       .option('api-key-env', { type: 'string', describe: 'openai: models: the environment variable holding the API key' })
       .option('timeout', { type: 'number', default: 60, describe: 'openai: models: seconds without a byte from the server before an attempt fails' })
+      .option('stop-timeout', { type: 'number', default: 30, describe: 'after Ctrl-C/SIGTERM: seconds requests in flight may take to finish; later ones are left undone for --resume' })
       .option('cache', { type: 'boolean', default: true, describe: 'reuse cached API responses (--no-cache sends every request)' })
       .option('cache-dir', { type: 'string', default: '.emobench-cache', describe: 'where API responses are cached' })
       .option('max-cost', { type: 'number', describe: 'stop cleanly once this many USD have been spent (results so far are kept)' })
@@ -62,6 +63,7 @@ function builder(y: Argv) {
         if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 1)) throw new UsageError('--limit must be a positive integer');
         if (!Number.isInteger(a.seed)) throw new UsageError('--seed must be an integer');
         if (!Number.isInteger(a.concurrency) || a.concurrency < 1) throw new UsageError('--concurrency must be a positive integer');
+        if (!Number.isFinite(a['stop-timeout']) || a['stop-timeout'] < 0) throw new UsageError('--stop-timeout must be a number of seconds (0 or more)');
         return true;
       })
       .example('$0 eval --suite emotion', 'the default models on the emotion suite')
@@ -109,7 +111,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
     const stop = stopOnSignals(a.quiet);
     try {
       const validate = (suite: Suite) => checkGates(gates, suite.name, suite.labels ?? []);
-      const common = { concurrency: a.concurrency, signal: stop.signal, onProgress: bar.update, validate, modelContext, maxCost: a['max-cost'] };
+      const common = { concurrency: a.concurrency, signal: stop.signal, stopTimeoutMs: a['stop-timeout'] * 1000, onProgress: bar.update, validate, modelContext, maxCost: a['max-cost'] };
       const plan = {
         ...common,
         suite: a.suite!,
@@ -173,7 +175,9 @@ export const evalCommand: CommandModule<object, Parsed> = {
       }
       setExitCode(await applyGates(a, gates, { dir, summary }, a.quiet || a.json));
     } finally {
-      stop.dispose();
+      await stop.dispose();
+      // A signal that landed while the run was finishing (summary, report, gates) still ends it as stopped.
+      if (stop.received) setExitCode(stop.received === 'SIGINT' ? 130 : 143);
     }
   },
 };

@@ -32,6 +32,8 @@ export interface EvalOptions {
   out: string | ((suite: string) => string);
   lenient: boolean;
   signal?: AbortSignal;
+  /** After a stop, how long chat requests in flight may take to finish (default 30 s). */
+  stopTimeoutMs?: number;
   onProgress?: (done: number, total: number, model: string) => void;
   /** Extra checks of the user's input against the suite (gates), run before anything is written. */
   validate?: (suite: Suite) => void;
@@ -81,7 +83,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
 /** Continue a run directory: its plan comes from run.json; finished (model, sample) pairs are kept. */
 export async function resumeEval(
   dir: string,
-  opts: Pick<EvalOptions, 'concurrency' | 'signal' | 'onProgress' | 'validate' | 'modelContext' | 'maxCost'> & { force: boolean },
+  opts: Pick<EvalOptions, 'concurrency' | 'signal' | 'stopTimeoutMs' | 'onProgress' | 'validate' | 'modelContext' | 'maxCost'> & { force: boolean },
 ): Promise<EvalResult> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--resume ${dir}: no such run directory`);
   const recorded = readManifest(dir);
@@ -98,6 +100,7 @@ export async function resumeEval(
     concurrency: opts.concurrency,
     out: dir,
     signal: opts.signal,
+    stopTimeoutMs: opts.stopTimeoutMs,
     onProgress: opts.onProgress,
     validate: opts.validate,
     maxCost: opts.maxCost,
@@ -224,6 +227,7 @@ async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, don
         samplesPath: paths.samples,
         done,
         signal: opts.signal,
+        stopTimeoutMs: opts.stopTimeoutMs,
         onProgress: opts.onProgress,
         ...decodingPlan(opts.sampling ?? {}),
         answerer: answerer(spec.extract?.type ?? 'label', spec.labels, spec.extract?.aliases),

@@ -10,6 +10,9 @@ import { mulberry32 } from '../util/rng.js';
 import { scored } from './aggregate.js';
 import type { EvalRows } from './rows.js';
 
+/** How long requests in flight may take to finish after a stop (Ctrl-C, SIGTERM, --max-cost). */
+export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+
 /** Rows per classify() call: large enough to amortise per-call cost, small enough for steady progress. */
 const BATCH = 32;
 
@@ -21,8 +24,12 @@ export interface RunPlan {
   samplesPath: string;
   /** Samples already on disk (resume): these (model, id) pairs are not run again. */
   done: readonly ScoredSample[];
-  /** Stops scheduling new batches; batches in flight finish and are written. */
+  /**
+   * Stops scheduling new batches; batches in flight finish and are written. A chat request still
+   * running `stopTimeoutMs` after it is cut off and its sample left undone, so a resume runs it again.
+   */
   signal?: AbortSignal;
+  stopTimeoutMs?: number;
   /** Decoding settings for chat models: one, or several for a decoding sweep. */
   settings: Sampling[];
   /** Times each chat request is repeated per setting (answer consistency). */
@@ -87,6 +94,11 @@ export async function runClassification(
   let budgetHit = false;
   const overBudget = () => (budgetHit ||= plan.maxCost !== undefined && spent >= plan.maxCost);
   const stopping = () => Boolean(plan.signal?.aborted) || overBudget();
+  // Requests in flight get their own signal: a stop lets them finish, up to the stop timeout.
+  const cutoff = new AbortController();
+  const onStop = () => setTimeout(() => cutoff.abort(), plan.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS).unref();
+  if (plan.signal?.aborted) cutoff.abort();
+  else plan.signal?.addEventListener('abort', onStop, { once: true });
   try {
     for (const model of plan.models) {
       const isDone = (j: Job) => finished.has(j.variant ? sampleKey(model.spec, j.row.id, j.variant.setting, j.variant.setting ? j.variant.repeat : undefined) : sampleKey(model.spec, j.row.id));
@@ -114,13 +126,17 @@ export async function runClassification(
             }
             const recs = model.classify
               ? await classifyBatch(model, batch.map((j) => j.row), labels, plan.suite.name)
-              : [await chatOne(model, batch[0]!.row, plan, batch[0]!.variant!)];
+              : [await chatOne(model, batch[0]!.row, plan, batch[0]!.variant!, cutoff.signal)];
             for (const rec of recs) {
+              if (rec === undefined) {
+                complete = false;
+                continue;
+              }
               writer.write(rec);
               records.get(model.spec)!.push(scored(rec));
               spent += rec.cost_usd ?? 0;
             }
-            done += batch.length;
+            done += recs.filter((r) => r !== undefined).length;
             plan.onProgress?.(done, total, model.spec);
           });
         }
@@ -131,6 +147,7 @@ export async function runClassification(
       if (!complete) break;
     }
   } finally {
+    plan.signal?.removeEventListener('abort', onStop);
     writer.close();
   }
   return { records, complete: complete && !plan.signal?.aborted, stoppedBy: budgetHit ? `budget (--max-cost ${plan.maxCost} USD reached)` : undefined };
@@ -195,18 +212,23 @@ export function settingName(s: Sampling): string {
   return [`t=${s.temperature ?? 'default'}`, ...(s.top_p !== undefined ? [`p=${s.top_p}`] : [])].join(' ');
 }
 
-/** One chat request for one row: prompt from the suite's template, answer extracted from the text. */
-async function chatOne(model: Model, row: Row, plan: RunPlan, variant: { sampling: Sampling; repeat: number; setting?: string }): Promise<SampleRecord> {
+/**
+ * One chat request for one row: prompt from the suite's template, answer extracted from the text.
+ * Undefined when a stop cut the request off: that sample is not done, not failed.
+ */
+async function chatOne(model: Model, row: Row, plan: RunPlan, variant: { sampling: Sampling; repeat: number; setting?: string }, cutoff: AbortSignal): Promise<SampleRecord | undefined> {
   const messages = plan.promptFor(row);
   const t0 = performance.now();
   let res: ChatResult;
   try {
     // Each repeat samples with its own seed, or repeats of a sampled setting would all agree.
     const sampling = variant.repeat === 0 ? variant.sampling : { ...variant.sampling, seed: (variant.sampling.seed ?? 0) + variant.repeat };
-    res = await model.chat!({ messages, sampling, repeat: variant.repeat }, plan.signal);
+    res = await model.chat!({ messages, sampling, repeat: variant.repeat }, cutoff);
   } catch (e) {
+    if (cutoff.aborted) return undefined;
     res = { text: '', usage: { prompt_tokens: 0, completion_tokens: 0, source: 'estimate' }, e2e_ms: 0, cached: false, attempts: 1, error: (e as Error).message };
   }
+  if (res.error !== undefined && cutoff.aborted) return undefined;
   const error = res.error ?? null;
   const pred = error === null ? plan.answerer.extract(res.text, row) : null;
   return {

@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { SampleRecord, Summary } from '../src/results/types.js';
+import { emobenchAsync, fixtureDir, ROOT, tempDir } from './helpers/cli.js';
+import { labelledCsv, startMockOpenAI } from './helpers/mock-openai.js';
+
+const BIN = join(ROOT, 'bin', 'emobench.js');
+const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+const samplesOf = (dir: string): SampleRecord[] => {
+  const path = join(dir, 'samples.jsonl');
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SampleRecord);
+};
+
+/** Spawns the CLI; resolves with its exit code and stderr; `whenRunning` may signal it. */
+function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return { child, exited, stderr: () => stderr, stdout: () => stdout };
+}
+
+async function until(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const apiArgs = (url: string, data: string, out: string, extra: string[] = []) => [
+  'eval', '--suite', 'emotion', '--dataset', `csv:${data}`, '--model', `openai:mock?base_url=${url}`, '--no-cache', '--out', out, '--quiet', ...extra,
+];
+
+test('#19.2 SIGINT during an API run: requests in flight finish and are kept; new ones are not started', async () => {
+  const mock = await startMockOpenAI(() => ({ delayMs: 1200 }));
+  const data = join(fixtureDir({ 'd.csv': labelledCsv(8) }), 'd.csv');
+  const out = join(tempDir(), 'run');
+  try {
+    const run = spawnCli(apiArgs(mock.url, data, out, ['--concurrency', '4']));
+    await until(() => mock.requests >= 4, 'four requests in flight');
+    run.child.kill('SIGINT');
+    const { code } = await run.exited;
+    assert.equal(code, 130, run.stderr());
+    const kept = samplesOf(out);
+    assert.equal(kept.length, 4, 'the four answers in flight were written');
+    assert.ok(kept.every((r) => r.error === null && r.correct), JSON.stringify(kept.map((r) => r.error)));
+    assert.equal(mock.requests, 4, 'no request was started after the signal');
+    const r = await emobenchAsync(['eval', '--resume', out, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(samplesOf(out).length, 8);
+    assert.equal(summaryOf(out).models[0]!.metrics.accuracy.value, 1);
+  } finally {
+    await mock.close();
+  }
+});
+
+test('#19.2 a request cut off by the stop timeout is left undone (resume runs it), never stored as an error', async () => {
+  let slow = true;
+  const mock = await startMockOpenAI(() => ({ delayMs: slow ? 60_000 : 0 }));
+  const data = join(fixtureDir({ 'd.csv': labelledCsv(6) }), 'd.csv');
+  const out = join(tempDir(), 'run');
+  try {
+    const run = spawnCli(apiArgs(mock.url, data, out, ['--concurrency', '3', '--stop-timeout', '0.3']));
+    await until(() => mock.requests >= 3, 'three requests in flight');
+    const t0 = Date.now();
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+    assert.equal(code, 143, run.stderr());
+    assert.ok(Date.now() - t0 < 10_000, 'the stop timeout bounded the wait');
+    assert.deepEqual(samplesOf(out), [], 'a cut-off request is not a sample');
+    assert.equal(summaryOf(out).complete, false);
+    slow = false;
+    const r = await emobenchAsync(['eval', '--resume', out, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const all = samplesOf(out);
+    assert.equal(all.length, 6);
+    assert.ok(all.every((s) => s.error === null && s.correct));
+  } finally {
+    await mock.close();
+  }
+});
+
+test('#19.2 a signal landing while the run is finishing (writing the step summary) is not ignored: exit 130', async () => {
+  const dir = tempDir();
+  const fifo = join(dir, 'step-summary.md');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+  const data = join(fixtureDir({ 'd.csv': labelledCsv(10) }), 'd.csv');
+  const out = join(dir, 'run');
+  const run = spawnCli(['eval', '--suite', 'emotion', '--dataset', `csv:${data}`, '--model', 'majority', '--out', out, '--quiet', '--gate', 'emotion.accuracy>=0'], { GITHUB_STEP_SUMMARY: fifo });
+  // The run writes its summary, then blocks opening the FIFO until it is read here: the signal lands
+  // while it is finishing.
+  await until(() => existsSync(join(out, 'summary.json')), 'the summary');
+  await new Promise((r) => setTimeout(r, 300));
+  run.child.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 300));
+  let md = '';
+  for await (const c of createReadStream(fifo)) md += (c as Buffer).toString();
+  const { code } = await run.exited;
+  assert.match(md, /emotion\.accuracy/);
+  assert.equal(code, 130, run.stderr());
+  assert.equal(summaryOf(out).complete, true, 'the summary written before the signal stands');
+});
