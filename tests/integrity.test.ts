@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { SampleRecord, Summary } from '../src/results/types.js';
@@ -106,4 +106,53 @@ test('#19.2 a signal landing while the run is finishing (writing the step summar
   assert.match(md, /emotion\.accuracy/);
   assert.equal(code, 130, run.stderr());
   assert.equal(summaryOf(out).complete, true, 'the summary written before the signal stands');
+});
+
+/** Every file below dir, as text. */
+function allText(dir: string): string {
+  let out = '';
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    out += statSync(p).isDirectory() ? allText(p) : readFileSync(p, 'utf8');
+  }
+  return out;
+}
+
+test('#19.3 a server echoing the key, credentials in --base-url, and a secrets file as a dataset leak nowhere', async () => {
+  const KEY = 'planted-7f3a9c1e5b22d4';
+  // The server refuses every request, quoting the credentials it was sent.
+  const mock = await startMockOpenAI((r) => ({ status: 400, body: JSON.stringify({ error: { message: `bad key ${KEY}; you sent "${String(r.headers.authorization)}" via ${r.headers.host}` } }) }));
+  const work = tempDir();
+  const data = join(fixtureDir({ 'd.csv': labelledCsv(4) }), 'd.csv');
+  const env = { EMOBENCH_TEST_AUTH: KEY };
+  const printed: string[] = [];
+  try {
+    const out = join(work, 'echo');
+    const r = await emobenchAsync([...apiArgs(mock.url, data, out), '--api-key-env', 'EMOBENCH_TEST_AUTH', '--report', '--json'], { env });
+    printed.push(r.stdout, r.stderr);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(readFileSync(join(out, 'samples.jsonl'), 'utf8'), /HTTP 400: .*bad key \[REDACTED\]/, 'the error is kept, the key masked');
+    for (const cmd of [['report', out, '--format', 'md'], ['rescore', out]]) {
+      const x = await emobenchAsync(cmd, { env });
+      printed.push(x.stdout, x.stderr);
+    }
+    const withUserinfo = mock.url.replace('http://', 'http://alice:s3cretpass99@') + '?api_key=qq-url-secret-77&x=1';
+    const u = await emobenchAsync(['eval', '--suite', 'emotion', '--dataset', `csv:${data}`, '--model', 'openai:mock', '--base-url', withUserinfo, '--no-cache', '--out', join(work, 'url'), '--json'], { env });
+    printed.push(u.stdout, u.stderr);
+    assert.ok(existsSync(join(work, 'url', 'summary.json')), u.stderr);
+    const envFile = join(fixtureDir({ 'secrets.env': `OPENAI_API_KEY=sk-live-abcdef1234567890XYZ\nDB_PASSWORD=hunter2hunter2\n` }), 'secrets.env');
+    const d = await emobenchAsync(['eval', '--suite', 'emotion', '--dataset', `csv:${envFile}`, '--model', 'majority', '--out', join(work, 'env')]);
+    assert.equal(d.code, 2);
+    printed.push(d.stdout, d.stderr);
+    const wide = join(fixtureDir({ 'wide.csv': `${'x'.repeat(50_000)},label\n1,joy\n` }), 'wide.csv');
+    const w = await emobenchAsync(['eval', '--suite', 'emotion', '--dataset', `csv:${wide}`, '--model', 'majority', '--out', join(work, 'wide')]);
+    assert.equal(w.code, 2);
+    assert.ok(w.stderr.length < 1000, `a huge header line is quoted in part only (${w.stderr.length} characters)`);
+  } finally {
+    await mock.close();
+  }
+  const everything = allText(work) + printed.join('\n');
+  for (const secret of [KEY, 's3cretpass99', 'qq-url-secret-77', 'abcdef1234567890', 'hunter2hunter2']) {
+    assert.equal(everything.includes(secret), false, `${secret} leaked`);
+  }
 });

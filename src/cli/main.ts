@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, RuntimeFailure, UserError } from '../errors.js';
 import { emobenchVersion } from '../util/meta.js';
+import { redact } from '../util/redact.js';
 import { attentionCommand } from './attention-command.js';
 import { compareCommand } from './compare-command.js';
 import { evalCommand } from './eval-command.js';
@@ -48,14 +49,14 @@ export async function main(argv: string[]): Promise<number> {
     return takeExitCode() ?? EXIT.ok;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`emobench: ${e.message}\nRun "emobench --help" or "emobench <command> --help" for usage.\n`);
+      process.stderr.write(`emobench: ${redact(e.message)}\nRun "emobench --help" or "emobench <command> --help" for usage.\n`);
       return EXIT.badInput;
     }
     if (e instanceof UserError || e instanceof RuntimeFailure) {
-      process.stderr.write(`emobench: ${e.message}\n`);
+      process.stderr.write(`emobench: ${redact(e.message)}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`emobench: unexpected failure: ${(e as Error)?.stack ?? String(e)}\n`);
+    process.stderr.write(`emobench: unexpected failure: ${redact((e as Error)?.stack ?? String(e))}\n`);
     return EXIT.runtime;
   }
 }

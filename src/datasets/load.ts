@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'csv-parse';
-import { UserError, where } from '../errors.js';
+import { clip, UserError, where } from '../errors.js';
 import { sha256File } from '../util/hash.js';
 import type { LoadedDataset, LoadOptions, Row } from './types.js';
 import { readGoEmotions } from './formats/goemotions.js';
@@ -91,7 +91,7 @@ async function* readDelimited(path: string, delimiter: string, v: RowValidator):
         header = record.map((h) => h.trim());
         const missing = REQUIRED_COLUMNS.filter((c) => !header!.includes(c));
         if (missing.length > 0) {
-          throw new UserError(`${where(path, line)}: header lacks column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (found: ${header.join(', ')})`);
+          throw new UserError(`${where(path, line)}: header lacks column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (found: ${clip(header.join(', '))})`);
         }
         continue;
       }
@@ -107,7 +107,7 @@ async function* readDelimited(path: string, delimiter: string, v: RowValidator):
   } catch (e) {
     if (e instanceof UserError) throw e;
     const err = e as Error & { lines?: number };
-    throw new UserError(`${where(path, err.lines)}: malformed ${delimiter === '\t' ? 'TSV' : 'CSV'}: ${err.message}`);
+    throw new UserError(`${where(path, err.lines)}: malformed ${delimiter === '\t' ? 'TSV' : 'CSV'}: ${clip(err.message)}`);
   } finally {
     // pipe() leaves the file open when the consumer stops early (--limit, a signal).
     input.destroy();

@@ -1,4 +1,4 @@
-import { UserError, where } from '../errors.js';
+import { clip, UserError, where } from '../errors.js';
 import type { LoadOptions, Row, SkippedRow } from './types.js';
 
 /** Raw fields of one record before validation; every loader produces these. */
@@ -36,7 +36,8 @@ export class RowValidator {
   }
 
   /** A problem found outside a single field (bad JSON, wrong column count). */
-  reject(line: number, reason: string): void {
+  reject(line: number, problem: string): void {
+    const reason = clip(problem, 300);
     if (!this.opts.lenient) throw new UserError(`${where(this.file, line)}: ${reason}`);
     this.skipped.push({ line, reason });
   }

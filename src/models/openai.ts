@@ -5,6 +5,7 @@ import type { Endpoint } from '../api/endpoints.js';
 import { RateLimiter } from '../api/rate-limit.js';
 import { streamLatency, type StreamChunk } from '../scoring/latency.js';
 import { configHash } from '../util/hash.js';
+import { redactUrl, registerSecret } from '../util/redact.js';
 import type { ChatRequest, ChatResult, Model, ModelMeta, TokenUsage } from './types.js';
 
 export interface OpenAIModelOptions {
@@ -36,13 +37,14 @@ export class OpenAIChatModel implements Model {
     private readonly opts: OpenAIModelOptions,
   ) {
     const apiKey = endpoint.api_key_env ? process.env[endpoint.api_key_env] : undefined;
+    registerSecret(apiKey);
     // Local servers accept any key; the SDK insists on one being set.
     this.client = new OpenAI({ baseURL: endpoint.base_url, apiKey: apiKey ?? 'none', maxRetries: 0, timeout: opts.timeoutMs });
     this.limiter = new RateLimiter(endpoint.rpm, endpoint.tpm);
   }
 
   meta(): ModelMeta {
-    const config = { kind: 'openai', base_url: this.endpoint.base_url, model: this.endpoint.model, price_per_1m: this.endpoint.price_per_1m ?? null };
+    const config = { kind: 'openai', base_url: redactUrl(this.endpoint.base_url), model: this.endpoint.model, price_per_1m: this.endpoint.price_per_1m ?? null };
     return { spec: this.spec, kind: 'api', config, config_hash: configHash(config) };
   }
 

@@ -6,6 +6,7 @@ import type { ChatMessage } from '../prompts/render.js';
 import { SampleWriter } from '../results/run-dir.js';
 import type { SampleRecord, ScoredSample } from '../results/types.js';
 import type { Suite } from '../suites/schema.js';
+import { redact, redactAnswer } from '../util/redact.js';
 import { mulberry32 } from '../util/rng.js';
 import { scored } from './aggregate.js';
 import type { EvalRows } from './rows.js';
@@ -132,7 +133,7 @@ export async function runClassification(
                 complete = false;
                 continue;
               }
-              writer.write(rec);
+              writer.write(withoutSecrets(rec));
               records.get(model.spec)!.push(scored(rec));
               spent += rec.cost_usd ?? 0;
             }
@@ -151,6 +152,11 @@ export async function runClassification(
     writer.close();
   }
   return { records, complete: complete && !plan.signal?.aborted, stoppedBy: budgetHit ? `budget (--max-cost ${plan.maxCost} USD reached)` : undefined };
+}
+
+/** What a model or server sent back may quote credentials (an echoed Authorization header). */
+function withoutSecrets(rec: SampleRecord): SampleRecord {
+  return { ...rec, output: redactAnswer(rec.output), error: rec.error === null ? null : redact(rec.error) };
 }
 
 /** A classifier answers once per row; a chat model once per row, setting and repeat (setting-major). */
