@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { SampleRecord, Summary } from '../src/results/types.js';
 import { emobenchAsync, fixtureDir, ROOT, tempDir } from './helpers/cli.js';
 import { labelledCsv, startMockOpenAI } from './helpers/mock-openai.js';
+import { syntheticCsv } from './helpers/synthetic.js';
 
 const BIN = join(ROOT, 'bin', 'emobench.js');
 const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
@@ -155,4 +156,39 @@ test('#19.3 a server echoing the key, credentials in --base-url, and a secrets f
   for (const secret of [KEY, 's3cretpass99', 'qq-url-secret-77', 'abcdef1234567890', 'hunter2hunter2']) {
     assert.equal(everything.includes(secret), false, `${secret} leaked`);
   }
+});
+
+/** A summary without what legitimately differs between two runs of one plan: timestamps and timings. */
+function stable(s: Summary): unknown {
+  return { ...s, meta: { ...s.meta, started_at: 0, ended_at: 0 }, models: s.models.map((m) => ({ ...m, latency_ms: 0 })) };
+}
+
+const baselineArgs = (data: string, out: string, extra: string[] = []) => ['eval', '--suite', 'emotion', '--dataset', `csv:${data}`, '--model', 'nb', '--model', 'majority', '--seed', '3', '--out', out, '--quiet', ...extra];
+
+test('#19.4 a resume where a model has nothing left, and a merge of shards without summaries, record the same metadata as one run', async () => {
+  const data = join(fixtureDir({ 'd.csv': syntheticCsv(400) }), 'd.csv');
+  const base = tempDir();
+  const ref = join(base, 'ref');
+  assert.equal((await emobenchAsync(baselineArgs(data, ref))).code, 0);
+
+  // Killed during majority's samples, after every nb sample was written.
+  const out = join(base, 'resumed');
+  assert.equal((await emobenchAsync(baselineArgs(data, out))).code, 0);
+  const lines = readFileSync(join(out, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const firstMajority = lines.findIndex((l) => (JSON.parse(l) as SampleRecord).model === 'majority');
+  writeFileSync(join(out, 'samples.jsonl'), lines.slice(0, firstMajority + 5).join('\n') + '\n');
+  rmSync(join(out, 'summary.json'));
+  const r = await emobenchAsync(['eval', '--resume', out, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(stable(summaryOf(out)), stable(summaryOf(ref)));
+
+  const shards = [0, 1].map((i) => join(base, `shard${i}`));
+  for (const [i, dir] of shards.entries()) {
+    assert.equal((await emobenchAsync(baselineArgs(data, dir, ['--shard', `${i}/2`]))).code, 0);
+    rmSync(join(dir, 'summary.json'));
+  }
+  const merged = join(base, 'merged');
+  const m = await emobenchAsync(['merge', ...shards, '--out', merged]);
+  assert.equal(m.code, 0, m.stderr);
+  assert.deepEqual(summaryOf(merged).models.map((x) => x.meta), summaryOf(ref).models.map((x) => x.meta));
 });

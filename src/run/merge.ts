@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { manifestDifferences, readManifest, writeManifest } from '../results/manifest.js';
 import { streamSamples } from '../results/read-samples.js';
 import { prepareRunDir, SampleWriter, writeSummary } from '../results/run-dir.js';
-import type { ScoredSample, Summary } from '../results/types.js';
+import type { ModelResult, ScoredSample, Summary } from '../results/types.js';
 import { aggregateVariants, scored } from './aggregate.js';
 import { sampleKey } from './runner.js';
 import { buildSummary, prepare } from './eval.js';
@@ -75,11 +75,14 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   } finally {
     writer.close();
   }
-  const models = p.models.map((m) => {
-    // The meta a shard recorded after preparing its model (a baseline's fitted vocabulary, say).
-    const meta = shardSummaries.map((s) => s?.models.find((x) => x.spec === m.spec)?.meta).find((x) => x) ?? m.meta();
-    return aggregateVariants(meta, samples.filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed);
-  }).flat();
+  const models: ModelResult[] = [];
+  for (const m of p.models) {
+    // Prepared here as a single run would have (a baseline's fitted vocabulary, say): a shard's
+    // summary may be missing (killed) or partial, so its metadata is not copied.
+    await m.prepare?.({ train: p.trainRows, labels, seed: first.seed });
+    models.push(...aggregateVariants(m.meta(), samples.filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed));
+    await m.close?.();
+  }
   const starts = shardSummaries.flatMap((s) => (s ? [s.meta.started_at] : [])).sort();
   const summary = buildSummary({ p, complete: samples.length === expected && shardSummaries.every((s) => s?.complete), started: new Date(starts[0] ?? Date.now()), models });
   writeSummary(paths.summary, summary);

@@ -106,7 +106,9 @@ export async function runClassification(
       // Classifiers take batches; chat models take one request per row (concurrency is per request).
       const batches = batched(pendingJobs(evalRows, model.classify ? [undefined] : variants, isDone), model.classify ? BATCH : 1);
       const pool = boundedPool(plan.concurrency);
-      let prepared = false;
+      // Prepared (trained) even with no work left, as on a resume: its metadata (a baseline's
+      // vocabulary, its label) goes into the summary, which must equal an uninterrupted run's.
+      if (!plan.signal?.aborted) await model.prepare?.({ train: trainRows, labels, seed: plan.seed });
       try {
         for await (const batch of batches) {
           if (pool.failed) break;
@@ -114,9 +116,6 @@ export async function runClassification(
             complete = false;
             break;
           }
-          // Only a model with work left is prepared (trained, loaded), as on a resume with all done.
-          if (!prepared) await model.prepare?.({ train: trainRows, labels, seed: plan.seed });
-          prepared = true;
           await pool.run(async () => {
             // Local models classify synchronously; yielding to the event loop between batches is
             // what lets a SIGINT/SIGTERM handler run before the whole suite is done.
