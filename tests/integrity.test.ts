@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { SampleRecord, Summary } from '../src/results/types.js';
@@ -191,4 +191,27 @@ test('#19.4 a resume where a model has nothing left, and a merge of shards witho
   const m = await emobenchAsync(['merge', ...shards, '--out', merged]);
   assert.equal(m.code, 0, m.stderr);
   assert.deepEqual(summaryOf(merged).models.map((x) => x.meta), summaryOf(ref).models.map((x) => x.meta));
+});
+
+test('#19.5 a dataset file replaced during a run fails the run clearly instead of being scored under the old hash', async () => {
+  const dir = fixtureDir({ 'd.csv': labelledCsv(6) });
+  const data = join(dir, 'd.csv');
+  // Same ids and texts, every label rotated: what the run must not score under the old hash.
+  const rotated = readFileSync(data, 'utf8').replace(/,(joy|anger|sadness|surprise|neutral),/g, (_, l: string) => `,${{ joy: 'anger', anger: 'sadness', sadness: 'surprise', surprise: 'neutral', neutral: 'joy' }[l]},`);
+  const mock = await startMockOpenAI((r) => {
+    if (r.n === 0) {
+      writeFileSync(join(dir, 'new.csv'), rotated);
+      renameSync(join(dir, 'new.csv'), data);
+    }
+    return {};
+  });
+  const out = join(tempDir(), 'run');
+  try {
+    const r = await emobenchAsync([...apiArgs(mock.url, data, out, ['--concurrency', '1']), '--model', 'majority']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /d\.csv was replaced or modified during the run/);
+    assert.ok(samplesOf(out).every((s) => !rotated.includes(`${s.id},${s.input},${s.expected}`)), 'no sample carries a label from the new file');
+  } finally {
+    await mock.close();
+  }
 });
