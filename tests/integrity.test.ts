@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { labelExtractor } from '../src/extract/label.js';
 import type { SampleRecord, Summary } from '../src/results/types.js';
 import { emobenchAsync, fixtureDir, ROOT, tempDir } from './helpers/cli.js';
 import { labelledCsv, startMockOpenAI } from './helpers/mock-openai.js';
@@ -211,6 +212,41 @@ test('#19.5 a dataset file replaced during a run fails the run clearly instead o
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /d\.csv was replaced or modified during the run/);
     assert.ok(samplesOf(out).every((s) => !rotated.includes(`${s.id},${s.input},${s.expected}`)), 'no sample carries a label from the new file');
+  } finally {
+    await mock.close();
+  }
+});
+
+test('#19.7 label extraction is linear in the answer length', () => {
+  const extractor = labelExtractor(['joy', 'anger', 'sadness', 'surprise', 'neutral'], { joy: ['happy'], sadness: ['sad'] });
+  const t0 = performance.now();
+  assert.equal(extractor.extract('joy '.repeat(400_000)), 'joy');
+  assert.equal(extractor.extract('joy sad '.repeat(200_000)), null);
+  // Quadratic matching took 21.7 s for 200,000 repeats; linear takes well under a second per 100,000.
+  assert.ok(performance.now() - t0 < 30_000, `${Math.round(performance.now() - t0)} ms`);
+});
+
+test('#19.7 an endless answer is cut at --max-output-bytes (marked truncated); a slow drip hits the request deadline', { timeout: 90_000 }, async () => {
+  const mock = await startMockOpenAI((r) => (r.n === 0 ? { endless: 'joy ' } : { endless: 'x', dripMs: 50 }));
+  const data = join(fixtureDir({ 'd.csv': labelledCsv(1) }), 'd.csv');
+  const base = tempDir();
+  try {
+    const r = await emobenchAsync([...apiArgs(mock.url, data, join(base, 'cut')), '--max-output-bytes', '100000']);
+    assert.equal(r.code, 0, r.stderr);
+    const [cut] = samplesOf(join(base, 'cut'));
+    assert.equal(cut!.truncated, true);
+    assert.equal(Buffer.byteLength(cut!.output), 100_000);
+    assert.equal(cut!.pred, 'joy');
+    assert.equal(cut!.error, null);
+    assert.ok(mock.sentBytes < 50_000_000, `the stream was closed after the cap (${mock.sentBytes} bytes sent)`);
+
+    const t0 = Date.now();
+    const d = await emobenchAsync([...apiArgs(mock.url, data, join(base, 'drip')), '--request-deadline', '1']);
+    assert.equal(d.code, 0, d.stderr);
+    const [drip] = samplesOf(join(base, 'drip'));
+    assert.match(drip!.error ?? '', /request deadline/);
+    assert.equal(drip!.attempts, 1, 'a request over its deadline is not retried');
+    assert.ok(Date.now() - t0 < 30_000);
   } finally {
     await mock.close();
   }

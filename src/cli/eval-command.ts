@@ -39,6 +39,8 @@ function builder(y: Argv) {
       .option('api-key-env', { type: 'string', describe: 'openai: models: the environment variable holding the API key' })
       .option('timeout', { type: 'number', default: 60, describe: 'openai: models: seconds without a byte from the server before an attempt fails' })
       .option('stop-timeout', { type: 'number', default: 30, describe: 'after Ctrl-C/SIGTERM: seconds requests in flight may take to finish; later ones are left undone for --resume' })
+      .option('request-deadline', { type: 'number', default: 600, describe: 'openai: models: seconds one attempt may take in all, however steadily it streams' })
+      .option('max-output-bytes', { type: 'number', default: 1 << 20, describe: 'openai: models: answer bytes kept per request; a longer answer is cut there and marked truncated' })
       .option('cache', { type: 'boolean', default: true, describe: 'reuse cached API responses (--no-cache sends every request)' })
       .option('cache-dir', { type: 'string', default: '.emobench-cache', describe: 'where API responses are cached' })
       .option('max-cost', { type: 'number', describe: 'stop cleanly once this many USD have been spent (results so far are kept)' })
@@ -63,6 +65,8 @@ function builder(y: Argv) {
         if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 1)) throw new UsageError('--limit must be a positive integer');
         if (!Number.isInteger(a.seed)) throw new UsageError('--seed must be an integer');
         if (!Number.isInteger(a.concurrency) || a.concurrency < 1) throw new UsageError('--concurrency must be a positive integer');
+        if (!(a['request-deadline'] > 0)) throw new UsageError('--request-deadline must be a positive number of seconds');
+        if (!Number.isInteger(a['max-output-bytes']) || a['max-output-bytes'] < 1) throw new UsageError('--max-output-bytes must be a positive integer');
         if (!Number.isFinite(a['stop-timeout']) || a['stop-timeout'] < 0) throw new UsageError('--stop-timeout must be a number of seconds (0 or more)');
         return true;
       })
@@ -86,6 +90,8 @@ export const evalCommand: CommandModule<object, Parsed> = {
     const modelContext: ModelContext = {
       cacheDir: a.cache ? a['cache-dir'] : null,
       timeoutMs: a.timeout * 1000,
+      deadlineMs: a['request-deadline'] * 1000,
+      maxOutputBytes: a['max-output-bytes'],
       seed: a.seed,
       baseUrl: a['base-url'],
       apiKeyEnv: a['api-key-env'],

@@ -3,7 +3,6 @@ import { AttemptError, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, withRe
 import { ResponseCache } from '../api/cache.js';
 import type { Endpoint } from '../api/endpoints.js';
 import { RateLimiter } from '../api/rate-limit.js';
-import { streamLatency, type StreamChunk } from '../scoring/latency.js';
 import { configHash } from '../util/hash.js';
 import { redactUrl, registerSecret } from '../util/redact.js';
 import type { ChatRequest, ChatResult, Model, ModelMeta, TokenUsage } from './types.js';
@@ -13,9 +12,17 @@ export interface OpenAIModelOptions {
   retry?: RetryPolicy;
   /** No bytes for this long (headers or stream) fails the attempt. */
   timeoutMs: number;
+  /** An attempt still streaming after this long fails, however steadily bytes arrive. */
+  deadlineMs?: number;
+  /** Answer text kept per request; a longer answer is cut here and marked truncated. */
+  maxOutputBytes?: number;
   /** Seed for retry jitter. */
   seed: number;
 }
+
+/** Defaults for --max-output-bytes and --request-deadline. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 1 << 20;
+export const DEFAULT_DEADLINE_MS = 600_000;
 
 /** Rough tokens for text when the server reports no usage: ~4 characters per token for English. */
 export function estimateTokens(text: string): number {
@@ -77,15 +84,22 @@ export class OpenAIChatModel implements Model {
   /** One streamed request; every failure is classified retryable or not. */
   private async attempt(body: Record<string, unknown>, outer?: AbortSignal, onToken?: (text: string) => void): Promise<Omit<ChatResult, 'cached' | 'attempts'>> {
     const idle = new AbortController();
+    const deadlineMs = this.opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    const maxBytes = this.opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => idle.abort(), this.opts.timeoutMs);
     };
-    const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = AbortSignal.any([idle.signal, deadline, ...(outer ? [outer] : [])]);
+    // Retrying an attempt that used its whole deadline would only take as long again.
+    const overDeadline = () => (deadline.aborted && !outer?.aborted ? new AttemptError(`no complete response within ${deadlineMs / 1000} s (request deadline)`, false) : undefined);
     const t0 = performance.now();
-    const chunks: StreamChunk[] = [];
+    let ttft: number | undefined;
     let text = '';
+    let bytes = 0;
+    let truncated = false;
     let usage: TokenUsage | undefined;
     let finished = false;
     arm();
@@ -96,26 +110,39 @@ export class OpenAIChatModel implements Model {
       );
       for await (const chunk of stream) {
         arm();
-        const delta = chunk.choices?.[0]?.delta?.content ?? '';
-        // One chunk is one token on vLLM, llama.cpp and emobench serve; counts are corrected from usage below.
-        chunks.push({ t: performance.now() - t0, text: delta, tokens: delta === '' ? 0 : 1 });
-        text += delta;
-        if (delta !== '') onToken?.(delta);
+        let delta = chunk.choices?.[0]?.delta?.content ?? '';
+        if (delta !== '') {
+          ttft ??= performance.now() - t0;
+          // An answer is held whole for extraction: past the cap the rest is not read (leaving the
+          // loop closes the stream), so an endless answer cannot fill memory.
+          const size = Buffer.byteLength(delta);
+          if (bytes + size > maxBytes) {
+            delta = cutToBytes(delta, maxBytes - bytes);
+            truncated = true;
+          }
+          bytes += Buffer.byteLength(delta);
+          text += delta;
+          onToken?.(delta);
+          if (truncated) break;
+        }
         if (chunk.choices?.[0]?.finish_reason) finished = true;
         if (chunk.usage) usage = { prompt_tokens: chunk.usage.prompt_tokens, completion_tokens: chunk.usage.completion_tokens, source: 'server' };
       }
     } catch (e) {
-      throw classify(e, idle.signal.aborted, this.opts.timeoutMs);
+      throw overDeadline() ?? classify(e, idle.signal.aborted, this.opts.timeoutMs);
     } finally {
       clearTimeout(timer);
     }
-    if (!finished) throw new AttemptError('stream ended before the response was complete (no finish_reason)', true);
-    const lat = streamLatency(chunks);
+    // An abort can also end the stream quietly, without an error.
+    const quiet = overDeadline() ?? (idle.signal.aborted ? classify(undefined, true, this.opts.timeoutMs) : undefined);
+    if (quiet && !truncated) throw quiet;
+    if (!finished && !truncated) throw new AttemptError('stream ended before the response was complete (no finish_reason)', true);
     return {
       text,
       usage: usage ?? { prompt_tokens: estimateTokens(JSON.stringify(body['messages'])), completion_tokens: estimateTokens(text), source: 'estimate' },
-      ...(Number.isNaN(lat.ttft_ms) ? {} : { ttft_ms: round(lat.ttft_ms) }),
+      ...(ttft === undefined ? {} : { ttft_ms: round(ttft) }),
       e2e_ms: round(performance.now() - t0),
+      ...(truncated ? { truncated: true } : {}),
     };
   }
 }
@@ -130,6 +157,18 @@ function classify(e: unknown, timedOut: boolean, timeoutMs: number): AttemptErro
   }
   // Malformed JSON in the body or stream, a reset mid-stream: transient on a healthy server.
   return new AttemptError(`bad response: ${(e as Error).message}`, true);
+}
+
+/** The longest prefix of `text` that fits in `maxBytes` of UTF-8, never splitting a character. */
+function cutToBytes(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    end += ch.length;
+  }
+  return text.slice(0, end);
 }
 
 function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {

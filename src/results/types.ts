@@ -36,6 +36,8 @@ export interface SampleRecord {
   attempts?: number;
   /** Served from the response cache: no request was made. */
   cached?: boolean;
+  /** The answer was cut at --max-output-bytes. */
+  truncated?: boolean;
   /** Decoding sweeps: the setting and repeat index this answer came from. */
   setting?: string;
   repeat?: number;

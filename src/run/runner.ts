@@ -257,6 +257,7 @@ async function chatOne(model: Model, row: Row, plan: RunPlan, variant: { samplin
     ...(res.ttft_ms !== undefined ? { ttft_ms: res.ttft_ms } : {}),
     attempts: res.attempts,
     cached: res.cached,
+    ...(res.truncated ? { truncated: true } : {}),
   };
 }
 

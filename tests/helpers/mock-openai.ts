@@ -10,8 +10,9 @@ export interface MockReply {
   /** Answer with this HTTP status and body instead of a stream. */
   status?: number;
   body?: string;
-  /** Stream chunks of this text forever (until the client hangs up). */
+  /** Stream chunks of this text forever (until the client hangs up), as fast as it reads or one per dripMs. */
   endless?: string;
+  dripMs?: number;
 }
 
 export interface MockRequest {
@@ -80,7 +81,10 @@ export async function startMockOpenAI(reply: (req: MockRequest) => MockReply = (
           const pump = () => {
             if (res.destroyed) return;
             state.sentBytes += plan.endless!.length;
-            if (res.write(piece)) setImmediate(pump);
+            if (plan.dripMs !== undefined) {
+              res.write(piece);
+              later(plan.dripMs, pump);
+            } else if (res.write(piece)) setImmediate(pump);
             else res.once('drain', pump);
           };
           pump();
