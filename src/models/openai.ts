@@ -37,6 +37,7 @@ export function estimateTokens(text: string): number {
 export class OpenAIChatModel implements Model {
   private readonly client: OpenAI;
   private readonly limiter: RateLimiter;
+  private cacheWarned = false;
 
   constructor(
     readonly spec: string,
@@ -77,7 +78,13 @@ export class OpenAIChatModel implements Model {
       return { text: '', usage: { prompt_tokens: 0, completion_tokens: 0, source: 'estimate' }, e2e_ms: 0, cached: false, attempts: outcome.attempts, error: outcome.error };
     }
     const result = { ...outcome.value, cost_usd: this.cost(outcome.value.usage) };
-    this.opts.cache?.set(key, body, result);
+    try {
+      this.opts.cache?.set(key, body, result);
+    } catch (e) {
+      // The answer is paid for and correct; only the next run's saving is lost.
+      if (!this.cacheWarned) process.stderr.write(`emobench: warning: cannot write the response cache (${(e as Error).message}); answers are kept but not cached\n`);
+      this.cacheWarned = true;
+    }
     return { ...result, cached: false, attempts: outcome.attempts };
   }
 
