@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { labelExtractor } from '../src/extract/label.js';
@@ -247,6 +247,77 @@ test('#19.7 an endless answer is cut at --max-output-bytes (marked truncated); a
     assert.match(drip!.error ?? '', /request deadline/);
     assert.equal(drip!.attempts, 1, 'a request over its deadline is not retried');
     assert.ok(Date.now() - t0 < 30_000);
+  } finally {
+    await mock.close();
+  }
+});
+
+/** One line on stderr, no stack trace. */
+function assertOneLine(stderr: string, what: string): void {
+  assert.equal(stderr.trim().split('\n').length, 1, `${what}: ${stderr}`);
+  assert.doesNotMatch(stderr, /\n\s+at |unexpected failure/, what);
+}
+
+test('#19.9 environment and input failures are one-line errors with exit 2 or 3, leaving what was written', { timeout: 120_000 }, async () => {
+  const data = join(fixtureDir({ 'd.csv': labelledCsv(10) }), 'd.csv');
+  const base = tempDir();
+  const run = join(base, 'run');
+  const ok = await emobenchAsync(['eval', '--suite', 'emotion', '--dataset', `csv:${data}`, '--model', 'majority', '--out', run, '--quiet']);
+  assert.equal(ok.code, 0, ok.stderr);
+  const samples = readFileSync(join(run, 'samples.jsonl'), 'utf8');
+
+  for (const [target, reason] of [['/dev/full', /no space left/], ['/proc/version', /input\/output error|permission denied|not permitted/]] as const) {
+    const r = await emobenchAsync(['gate', run, '--gate', 'emotion.accuracy>=0', '--junit', target]);
+    assert.equal(r.code, 3, `--junit ${target}: ${r.stderr}`);
+    assert.match(r.stderr, reason);
+    assertOneLine(r.stderr, `--junit ${target}`);
+  }
+
+  // Node's recursive mkdir spins forever under /proc; the run must fail at once instead.
+  const proc = spawnCli(['eval', '--suite', 'emotion', '--dataset', `csv:${data}`, '--model', 'majority', '--out', '/proc/emobench-nope/run']);
+  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 30_000);
+  const { code } = await proc.exited;
+  clearTimeout(timer);
+  assert.equal(code, 3, proc.stderr());
+  assertOneLine(proc.stderr(), '--out /proc/…');
+
+  const huge = join(fixtureDir({ 'h.csv': `id,text,label,split\nh1,${'very long '.repeat(250_000)},joy,test\nh2,short,joy,train\n` }), 'h.csv');
+  const h = await emobenchAsync(['eval', '--suite', 'emotion', '--dataset', `csv:${huge}`, '--model', 'nb', '--out', join(base, 'huge')]);
+  assert.equal(h.code, 2, h.stderr);
+  assert.match(h.stderr, /h\.csv:2: field "text" is 2500000 bytes, over the limit of 1048576/);
+  assertOneLine(h.stderr, 'a huge text');
+  assert.equal(existsSync(join(base, 'huge')), false, 'bad input leaves nothing behind');
+
+  for (const [bad, field] of [['null', /expected a JSON object, found null/], [samples.split('\n')[0]!.replace(/"lang":"[a-z]+"/, '"lang":null'), /field "lang": expected a string, found null/]] as const) {
+    const dir = join(base, `bad-${field.source.length}`);
+    cpSync(run, dir, { recursive: true });
+    const lines = samples.trim().split('\n');
+    lines.splice(3, 0, bad);
+    writeFileSync(join(dir, 'samples.jsonl'), lines.join('\n') + '\n');
+    for (const cmd of [['rescore', dir], ['report', dir, '--format', 'md'], ['gate', run, '--baseline', dir], ['compare', run, dir], ['eval', '--resume', dir]]) {
+      const r = await emobenchAsync(cmd);
+      assert.equal(r.code, 2, `${cmd.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /samples\.jsonl:4: not a valid sample record/, cmd[0]);
+      assert.match(r.stderr, field, cmd[0]);
+      assertOneLine(r.stderr, cmd.join(' '));
+    }
+    assert.equal(readFileSync(join(dir, 'samples.jsonl'), 'utf8'), lines.join('\n') + '\n', 'the file is left as it was');
+  }
+});
+
+test('#19.8 a cache that cannot be written is a warning: the paid answers stand', async () => {
+  const mock = await startMockOpenAI();
+  const data = join(fixtureDir({ 'd.csv': labelledCsv(5) }), 'd.csv');
+  const base = fixtureDir({ 'not-a-dir': 'a file where the cache folder would go' });
+  const out = join(base, 'run');
+  try {
+    const args = apiArgs(mock.url, data, out).filter((a) => a !== '--no-cache');
+    const r = await emobenchAsync([...args, '--cache-dir', join(base, 'not-a-dir', 'cache')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr.match(/warning: cannot write the response cache/g)?.length, 1, r.stderr);
+    const s = samplesOf(out);
+    assert.equal(s.length, 5);
+    assert.ok(s.every((x) => x.error === null && x.correct), JSON.stringify(s.map((x) => x.error)));
   } finally {
     await mock.close();
   }

@@ -54,17 +54,19 @@ function builder(y: Argv) {
       .option('slo-tpot-ms', { type: 'number', describe: 'throughput suite: goodput objective for time per output token' })
       .option('slo-e2e-ms', { type: 'number', describe: 'throughput suite: goodput objective for end-to-end latency' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print requests, estimated tokens and cost per model; run nothing' })
+      .option('max-text-bytes', { type: 'number', describe: 'longest text accepted in a dataset row, in bytes (default 1 MiB); a longer one is a bad row' })
       .option('lenient', { type: 'boolean', default: false, describe: 'skip bad dataset rows (counted in the summary) instead of failing' })
       .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of the leaderboard' })
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (and --json output)' })
       .check((a) => {
         if (a.resume !== undefined) {
-          const clash = ['suite', 'dataset', 'limit', 'shard', 'out'].filter((k) => a[k] !== undefined).concat(a.model.length > 0 ? ['model'] : []);
+          const clash = ['suite', 'dataset', 'limit', 'shard', 'out', 'max-text-bytes'].filter((k) => a[k] !== undefined).concat(a.model.length > 0 ? ['model'] : []);
           if (clash.length > 0) throw new UsageError(`--resume takes the run's plan from its run.json; drop --${clash.join(', --')}`);
         } else if (a.suite === undefined || a.suite.trim() === '') throw new UsageError('--suite needs a suite name or a path (or --resume <run-dir>)');
         if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 1)) throw new UsageError('--limit must be a positive integer');
         if (!Number.isInteger(a.seed)) throw new UsageError('--seed must be an integer');
         if (!Number.isInteger(a.concurrency) || a.concurrency < 1) throw new UsageError('--concurrency must be a positive integer');
+        if (a['max-text-bytes'] !== undefined && (!Number.isInteger(a['max-text-bytes']) || a['max-text-bytes'] < 1)) throw new UsageError('--max-text-bytes must be a positive integer');
         if (!(a['request-deadline'] > 0)) throw new UsageError('--request-deadline must be a positive number of seconds');
         if (!Number.isInteger(a['max-output-bytes']) || a['max-output-bytes'] < 1) throw new UsageError('--max-output-bytes must be a positive integer');
         if (!Number.isFinite(a['stop-timeout']) || a['stop-timeout'] < 0) throw new UsageError('--stop-timeout must be a number of seconds (0 or more)');
@@ -128,6 +130,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
         shard: a.shard === undefined ? undefined : parseShard(a.shard),
         out: a.out ?? defaultRunDir,
         lenient: a.lenient,
+        maxTextBytes: a['max-text-bytes'],
         sampling,
       };
       const loaded = a.resume ? undefined : await loadSuite(a.suite!);

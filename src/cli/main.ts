@@ -60,10 +60,39 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`emobench: ${redact(e.message)}\n`);
       return e.exitCode;
     }
+    const io = ioFailure(e);
+    if (io) {
+      process.stderr.write(`emobench: ${redact(io)}\n`);
+      return EXIT.runtime;
+    }
     process.stderr.write(`emobench: unexpected failure: ${redact((e as Error)?.stack ?? String(e))}\n`);
     return EXIT.runtime;
   }
 }
+
+/**
+ * A failed system call (a full disk, a read-only folder, a path that is a directory) is the
+ * environment's fault, not a bug: one line naming the file, exit 3, and what was written stays.
+ */
+function ioFailure(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof err.code !== 'string' || !/^E[A-Z0-9]+$/.test(err.code) || err.syscall === undefined) return undefined;
+  const what = IO_REASONS[err.code] ?? err.code;
+  return `cannot ${err.syscall}${err.path ? ` ${err.path}` : ''}: ${what} (${err.code})`;
+}
+
+const IO_REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOENT: 'no such file or directory',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+};
 
 export async function runCli(): Promise<void> {
   process.exitCode = await main(hideBin(process.argv));

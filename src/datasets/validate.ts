@@ -1,6 +1,9 @@
 import { clip, UserError, where } from '../errors.js';
 import type { LoadOptions, Row, SkippedRow } from './types.js';
 
+/** Default for --max-text-bytes: far above any real text, far below what a baseline's n-grams can hold. */
+export const DEFAULT_MAX_TEXT_BYTES = 1 << 20;
+
 /** Raw fields of one record before validation; every loader produces these. */
 export interface RawRecord {
   line: number;
@@ -47,7 +50,11 @@ export class RowValidator {
     const text = asText(fields['text']);
     const label = asText(fields['label']);
     if (id === undefined || id.trim() === '') return 'field "id" is empty';
-    if (text === undefined || text.trim() === '') return `field "text" is empty (id ${id})`;
+    if (text === undefined || text.trim() === '') return `field "text" is empty (id ${clip(id, 80)})`;
+    const maxText = this.opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+    if (text.length > maxText / 4 && Buffer.byteLength(text) > maxText) {
+      return `field "text" is ${Buffer.byteLength(text)} bytes, over the limit of ${maxText} (id ${clip(id, 80)}; --max-text-bytes raises it)`;
+    }
     if (label === undefined || label.trim() === '') return `field "label" is empty (id ${id})`;
     const labels = this.opts.labels;
     if (labels && !labels.includes(label)) {

@@ -26,6 +26,8 @@ export interface RunManifest {
   limit: number | null;
   shard: Shard | null;
   lenient: boolean;
+  /** --max-text-bytes when given: it decides which rows are valid. */
+  max_text_bytes?: number;
   /** Decoding settings for chat models (and sweep, shots, CoT): they change predictions, so resume must not mix them. */
   sampling: Decoding;
 }

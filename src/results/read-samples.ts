@@ -23,14 +23,16 @@ export async function* streamSamples(path: string, opts: { repair?: boolean } = 
     size += chunk.length + 1;
     lineNo++;
     if (unparsed) throw new UserError(`${path}:${unparsed.line}: not a valid sample record`);
-    let rec: SampleRecord;
+    let rec: unknown;
     try {
-      rec = JSON.parse(chunk.toString('utf8')) as SampleRecord;
+      rec = JSON.parse(chunk.toString('utf8'));
     } catch {
       unparsed = { line: lineNo, bytes: chunk.length + 1 };
       continue;
     }
-    yield rec;
+    const problem = recordProblem(rec);
+    if (problem) throw new UserError(`${path}:${lineNo}: not a valid sample record (${problem})`);
+    yield rec as SampleRecord;
   }
   if (unparsed) {
     if (tornBytes > 0 || !opts.repair) throw new UserError(`${path}:${unparsed.line}: not a valid sample record`);
@@ -45,6 +47,21 @@ export async function* streamSamples(path: string, opts: { repair?: boolean } = 
       closeSync(fd);
     }
   }
+}
+
+/**
+ * What is wrong with a parsed line as a sample record, if anything: the fields every reader (resume,
+ * report, rescore, compare, gates) relies on. A hand-edited `null` line or `"lang": null` is named
+ * here instead of crashing one of them.
+ */
+function recordProblem(rec: unknown): string | undefined {
+  if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) return `expected a JSON object, found ${rec === null ? 'null' : Array.isArray(rec) ? 'an array' : typeof rec}`;
+  const r = rec as Record<string, unknown>;
+  for (const f of ['model', 'id', 'expected', 'lang']) if (typeof r[f] !== 'string') return `field "${f}": expected a string, found ${JSON.stringify(r[f]) ?? 'nothing'}`;
+  if (r['pred'] !== null && typeof r['pred'] !== 'string') return 'field "pred": expected a string or null';
+  if (typeof r['correct'] !== 'boolean') return 'field "correct": expected true or false';
+  if (r['error'] !== null && typeof r['error'] !== 'string') return 'field "error": expected a string or null';
+  return undefined;
 }
 
 /** Each newline-terminated line's bytes (without the newline), then the length of an unterminated tail if any. */

@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RuntimeFailure } from '../errors.js';
+import { makeDir } from '../util/mkdir.js';
 import { pkgPath } from '../util/paths.js';
 import type { SampleRecord, Summary, ThroughputSummary } from './types.js';
 
@@ -33,7 +34,7 @@ export class SampleWriter {
 export function prepareRunDir(dir: string): { dir: string; samples: string; summary: string } {
   const abs = resolve(dir);
   try {
-    mkdirSync(abs, { recursive: true });
+    makeDir(abs);
   } catch (e) {
     throw new RuntimeFailure(`cannot create run directory ${abs}: ${(e as Error).message}`);
   }

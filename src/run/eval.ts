@@ -31,6 +31,8 @@ export interface EvalOptions {
   /** Run directory; created if missing. */
   out: string | ((suite: string) => string);
   lenient: boolean;
+  /** Longest text accepted in a row (bytes); default DEFAULT_MAX_TEXT_BYTES. */
+  maxTextBytes?: number;
   signal?: AbortSignal;
   /** After a stop, how long chat requests in flight may take to finish (default 30 s). */
   stopTimeoutMs?: number;
@@ -95,6 +97,7 @@ export async function resumeEval(
     seed: recorded.seed,
     shard: recorded.shard ?? undefined,
     lenient: recorded.lenient,
+    maxTextBytes: recorded.max_text_bytes,
     sampling: recorded.sampling,
     modelContext: opts.modelContext,
     concurrency: opts.concurrency,
@@ -174,7 +177,7 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
   }
   const datasetSpec = opts.dataset ?? ds.path;
   const file = parseDatasetSpec(datasetSpec, opts.dataset ? process.cwd() : dirname(suite.file));
-  const { dataset, evalRows, trainRows, splits } = await scanRows(file, ds, { labels: spec.labels, lenient: opts.lenient }, opts.seed, opts.limit, opts.shard);
+  const { dataset, evalRows, trainRows, splits } = await scanRows(file, ds, { labels: spec.labels, lenient: opts.lenient, maxTextBytes: opts.maxTextBytes }, opts.seed, opts.limit, opts.shard);
   if (evalRows.count === 0) {
     throw new UserError(`${dataset.path}: no rows with split "${ds.split}" to evaluate${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''} (found splits: ${splits.join(', ')})`);
   }
@@ -209,6 +212,7 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
     limit: opts.limit ?? null,
     shard: opts.shard ?? null,
     lenient: opts.lenient,
+    ...(opts.maxTextBytes !== undefined ? { max_text_bytes: opts.maxTextBytes } : {}),
     sampling: opts.sampling ?? {},
   };
   return { suite, dataset, models, manifest, evalRows, trainRows, trainSource };

@@ -42,6 +42,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
     limit: first.limit ?? undefined,
     seed: first.seed,
     lenient: first.lenient,
+    maxTextBytes: first.max_text_bytes,
     sampling: first.sampling,
     concurrency: 1,
     out,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import { createModel, type ModelContext } from '../models/registry.js';
@@ -9,6 +9,7 @@ import type { LoadedSuite } from '../suites/schema.js';
 import { probeBandwidth } from '../throughput/bandwidth.js';
 import { measureThroughput, type ThroughputResult, type ThroughputSettings } from '../throughput/run.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
+import { makeDir } from '../util/mkdir.js';
 
 export interface ThroughputEvalOptions {
   suite: LoadedSuite;
@@ -31,7 +32,7 @@ export async function runThroughputEval(o: ThroughputEvalOptions): Promise<{ dir
   if (idle.length > 0) throw new UserError(`model ${idle[0]!.spec} generates no text, so it has no throughput to measure`);
   const dir = resolve(o.out);
   if (existsSync(join(dir, 'summary.json'))) throw new UserError(`${dir} already holds a run; choose another --out`);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const started = new Date();
   // One probe for the whole run: it allocates 512 MB and should not run per model.
   const bandwidth = models.some((m) => m.footprint) ? probeBandwidth() : undefined;
