@@ -7,7 +7,26 @@ import { prepareRunDir, SampleWriter, writeSummary } from '../results/run-dir.js
 import type { ModelResult, ScoredSample, Summary } from '../results/types.js';
 import { aggregateVariants, scored } from './aggregate.js';
 import { sampleKey } from './runner.js';
-import { buildSummary, prepare } from './eval.js';
+import { buildSummary, plan } from './eval.js';
+import type { Row } from '../datasets/types.js';
+import { createModel } from '../models/registry.js';
+import type { ModelDescription, ModelMeta } from '../models/types.js';
+
+/**
+ * A model's meta as a single run records it, after prepare(): a baseline's fitted vocabulary or label.
+ * A shard's summary may be missing (killed) or partial, so its metadata is not copied; baselines are
+ * cheap to fit again, and the other kinds learn nothing from the train split.
+ */
+async function fittedMeta(m: ModelDescription, train: readonly Row[], labels: readonly string[], seed: number): Promise<ModelMeta> {
+  if (m.meta.kind !== 'baseline') return m.meta;
+  const model = await createModel(m.spec);
+  try {
+    await model.prepare?.({ train, labels, seed });
+    return model.meta();
+  } finally {
+    await model.close?.();
+  }
+}
 
 /**
  * Combines the run directories of `--shard I/N` runs into one, with the summary a single-machine run
@@ -35,7 +54,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
   if (missing.length > 0) throw new UserError(`merge: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')}`);
 
-  const p = await prepare({
+  const p = await plan({
     suite: first.suite.file,
     models: first.models.map((m) => m.spec),
     dataset: first.dataset.spec,
@@ -78,11 +97,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   }
   const models: ModelResult[] = [];
   for (const m of p.models) {
-    // Prepared here as a single run would have (a baseline's fitted vocabulary, say): a shard's
-    // summary may be missing (killed) or partial, so its metadata is not copied.
-    await m.prepare?.({ train: p.trainRows, labels, seed: first.seed });
-    models.push(...aggregateVariants(m.meta(), samples.filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed));
-    await m.close?.();
+    models.push(...aggregateVariants(await fittedMeta(m, p.trainRows, labels, first.seed), samples.filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed));
   }
   const starts = shardSummaries.flatMap((s) => (s ? [s.meta.started_at] : [])).sort();
   const summary = buildSummary({ p, complete: samples.length === expected && shardSummaries.every((s) => s?.complete), started: new Date(starts[0] ?? Date.now()), models });
