@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { labelExtractor } from '../src/extract/label.js';
+import type { Model } from '../src/models/types.js';
 import type { SampleRecord, Summary } from '../src/results/types.js';
+import { createModelServer, SERVE_DEFAULTS } from '../src/serve/server.js';
 import { emobenchAsync, fixtureDir, ROOT, tempDir } from './helpers/cli.js';
 import { labelledCsv, startMockOpenAI } from './helpers/mock-openai.js';
 import { syntheticCsv } from './helpers/synthetic.js';
@@ -321,4 +325,61 @@ test('#19.8 a cache that cannot be written is a warning: the paid answers stand'
   } finally {
     await mock.close();
   }
+});
+
+/** A raw HTTP request with any headers (fetch will not send a foreign Host). */
+function rawRequest(port: number, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/v1/chat/completions', method: 'POST', headers: { 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('#19.10 serve without a key refuses forgeable requests (no JSON content type, a foreign Host); a client hanging up is one log line', async () => {
+  const model: Model = {
+    spec: 'echo',
+    meta: () => ({ spec: 'echo', kind: 'api', config: {}, config_hash: '' }),
+    chat: async () => ({ text: 'joy', usage: { prompt_tokens: 1, completion_tokens: 1, source: 'estimate' }, e2e_ms: 0, cached: false, attempts: 1 }),
+  };
+  const body = JSON.stringify({ model: 'echo', messages: [{ role: 'user', content: 'hi' }] });
+  const logged: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => (logged.push(String(chunk)), true)) as typeof process.stderr.write;
+  const servers = [createModelServer(model, { ...SERVE_DEFAULTS, modelName: 'echo', allowedHosts: ['box.lan'] }), createModelServer(model, { ...SERVE_DEFAULTS, modelName: 'echo', apiKey: 'k-123456789' })];
+  try {
+    const [open, keyed] = await Promise.all(servers.map(async (s) => {
+      await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+      return (s.address() as AddressInfo).port;
+    }));
+    const json = { 'content-type': 'application/json' };
+    assert.equal(await rawRequest(open!, { ...json, host: `127.0.0.1:${open}` }, body), 200);
+    assert.equal(await rawRequest(open!, { ...json, host: `localhost:${open}` }, body), 200);
+    assert.equal(await rawRequest(open!, { ...json, host: 'box.lan:8000' }, body), 200, '--allowed-host');
+    assert.equal(await rawRequest(open!, { 'content-type': 'text/plain', host: `127.0.0.1:${open}` }, body), 415);
+    assert.equal(await rawRequest(open!, { host: `127.0.0.1:${open}` }, body), 415);
+    assert.equal(await rawRequest(open!, { ...json, host: 'attacker.example:8000' }, body), 403, 'DNS rebinding');
+    assert.equal(await rawRequest(keyed!, { ...json, host: 'attacker.example', authorization: 'Bearer k-123456789' }, body), 200, 'a key makes the Host irrelevant');
+
+    // A client that sends half its body and hangs up.
+    await new Promise<void>((resolve) => {
+      const sock = connect(open!, '127.0.0.1', () => {
+        sock.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"model":`);
+        setTimeout(() => {
+          sock.destroy();
+          resolve();
+        }, 100);
+      });
+    });
+    await new Promise((r) => setTimeout(r, 300));
+  } finally {
+    process.stderr.write = write;
+    for (const s of servers) await new Promise((resolve) => s.close(resolve));
+  }
+  const log = logged.join('');
+  assert.match(log, /^emobench serve: client disconnected during POST \/v1\/chat\/completions\n$/m);
+  assert.doesNotMatch(log, /\n\s+at /, 'no stack trace');
 });
