@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -382,4 +382,65 @@ test('#19.10 serve without a key refuses forgeable requests (no JSON content typ
   const log = logged.join('');
   assert.match(log, /^emobench serve: client disconnected during POST \/v1\/chat\/completions\n$/m);
   assert.doesNotMatch(log, /\n\s+at /, 'no stack trace');
+});
+
+test('#19.11 TSV without quoting, duplicate header, invalid UTF-8, HTML in Markdown, torn shards, --shard -1/3, --base-url on resume', { timeout: 180_000 }, async () => {
+  const base = tempDir();
+  const ev = (data: string, out: string, extra: string[] = []) => ['eval', '--suite', 'emotion', '--dataset', data, '--model', 'majority', '--out', join(base, out), '--quiet', ...extra];
+
+  const tsv = join(fixtureDir({ 'q.tsv': 'id\ttext\tlabel\tsplit\na\the said "wow\tsurprise\ttest\nb\t"quoted" and more\tjoy\ttrain\n' }), 'q.tsv');
+  const t = await emobenchAsync(ev(`tsv:${tsv}`, 'tsv'));
+  assert.equal(t.code, 0, t.stderr);
+  assert.equal(samplesOf(join(base, 'tsv'))[0]!.input, 'he said "wow');
+
+  const dup = join(fixtureDir({ 'd.csv': 'id,text,label,label\na,x,joy,anger\n' }), 'd.csv');
+  const d = await emobenchAsync(ev(`csv:${dup}`, 'dup'));
+  assert.equal(d.code, 2);
+  assert.match(d.stderr, /d\.csv:1: header names column "label" twice/);
+
+  const latin1 = join(tempDir(), 'l.csv');
+  writeFileSync(latin1, Buffer.concat([Buffer.from('id,text,label,split\na,caf'), Buffer.from([0xe9]), Buffer.from(' ok,joy,test\nb,fine,joy,test\nc,train row,joy,train\n')]));
+  const strict = await emobenchAsync(ev(`csv:${latin1}`, 'latin1'));
+  assert.equal(strict.code, 2);
+  assert.match(strict.stderr, /l\.csv:2: field "text": invalid UTF-8/);
+  const lenient = await emobenchAsync(ev(`csv:${latin1}`, 'latin1-lenient', ['--lenient']));
+  assert.equal(lenient.code, 0, lenient.stderr);
+  assert.equal(summaryOf(join(base, 'latin1-lenient')).skipped_rows.length, 1);
+
+  const xss = join(fixtureDir({ 'x.csv': 'id,text,label,lang,split\na,hi,joy,<img src=x onerror=alert(1)>,test\nb,yo,joy,en,train\n' }), 'x.csv');
+  const stepSummary = join(base, 'step.md');
+  const x = await emobenchAsync(ev(`csv:${xss}`, 'xss', ['--gate', 'emotion.accuracy>=0']), { env: { GITHUB_STEP_SUMMARY: stepSummary } });
+  assert.equal(x.code, 0, x.stderr);
+  const md = await emobenchAsync(['report', join(base, 'xss'), '--format', 'md']);
+  for (const text of [md.stdout, readFileSync(stepSummary, 'utf8')]) {
+    assert.doesNotMatch(text, /<img/);
+  }
+  assert.match(md.stdout, /&lt;img/, 'the value is shown, escaped');
+
+  const data = join(fixtureDir({ 'd.csv': syntheticCsv(60) }), 'd.csv');
+  for (const i of [0, 1]) assert.equal((await emobenchAsync(ev(`csv:${data}`, `shard${i}`, ['--shard', `${i}/2`]))).code, 0);
+  appendFileSync(join(base, 'shard1', 'samples.jsonl'), '{"model":"majority","id":"s9');
+  const torn = await emobenchAsync(['merge', join(base, 'shard0'), join(base, 'shard1'), '--out', join(base, 'merged')]);
+  assert.equal(torn.code, 2, torn.stderr);
+  assert.match(torn.stderr, /shard1\/samples\.jsonl: the last line is torn/);
+
+  const neg = await emobenchAsync(['eval', '--suite', 'emotion', '--shard', '-1/3']);
+  assert.equal(neg.code, 2);
+  assert.match(neg.stderr, /--shard "-1\/3"/);
+  assert.doesNotMatch(neg.stderr, /Unknown argument/);
+
+  const mock = await startMockOpenAI();
+  try {
+    const api = join(fixtureDir({ 'd.csv': labelledCsv(6) }), 'd.csv');
+    const out = join(base, 'api');
+    const r = await emobenchAsync(['eval', '--suite', 'emotion', '--dataset', `csv:${api}`, '--model', 'openai:mock', '--base-url', mock.url, '--no-cache', '--out', out, '--quiet']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = readFileSync(join(out, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean);
+    writeFileSync(join(out, 'samples.jsonl'), lines.slice(0, 2).join('\n') + '\n');
+    const resumed = await emobenchAsync(['eval', '--resume', out, '--no-cache', '--quiet']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(samplesOf(out).filter((s) => s.correct).length, 6);
+  } finally {
+    await mock.close();
+  }
 });

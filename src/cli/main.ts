@@ -20,7 +20,7 @@ import { viewCommand } from './view-command.js';
 
 /** The command line: one module per command (./*-command.ts); here only parsing and exit codes. */
 export async function main(argv: string[]): Promise<number> {
-  const cli = yargs(argv)
+  const cli = yargs(joinNegativeValues(argv))
     .scriptName('emobench')
     .version(emobenchVersion())
     .strict()
@@ -68,6 +68,22 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`emobench: unexpected failure: ${redact((e as Error)?.stack ?? String(e))}\n`);
     return EXIT.runtime;
   }
+}
+
+/**
+ * `--shard -1/3`: yargs reads a value starting with "-" as flags ("Unknown argument: 1"); joined as
+ * `--shard=-1/3` it reaches the option's own check, which says what is wrong with it.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === '--shard' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--shard=${next}`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
 }
 
 /**

@@ -51,6 +51,10 @@ export class RowValidator {
     const label = asText(fields['label']);
     if (id === undefined || id.trim() === '') return 'field "id" is empty';
     if (text === undefined || text.trim() === '') return `field "text" is empty (id ${clip(id, 80)})`;
+    // Files are decoded with replacement: a U+FFFD is where bytes were not UTF-8 (a Latin-1 or
+    // Shift-JIS file), which would be scored as mangled text without a word.
+    const mangled = (['id', 'text', 'label'] as const).find((f) => asText(fields[f])?.includes('\uFFFD'));
+    if (mangled) return `field "${mangled}": invalid UTF-8 (bytes that are not UTF-8 were replaced by U+FFFD; convert the file to UTF-8) (id ${clip(id, 80)})`;
     const maxText = this.opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
     if (text.length > maxText / 4 && Buffer.byteLength(text) > maxText) {
       return `field "text" is ${Buffer.byteLength(text)} bytes, over the limit of ${maxText} (id ${clip(id, 80)}; --max-text-bytes raises it)`;

@@ -26,6 +26,11 @@ export interface RunManifest {
   limit: number | null;
   shard: Shard | null;
   lenient: boolean;
+  /**
+   * --base-url / --api-key-env when given, so a resume reaches the same endpoint. The URL is stored
+   * without credentials; a resume of a URL that had them needs --base-url again.
+   */
+  endpoint?: { base_url?: string; api_key_env?: string; credentials_removed?: boolean };
   /** --max-text-bytes when given: it decides which rows are valid. */
   max_text_bytes?: number;
   /** Decoding settings for chat models (and sweep, shots, CoT): they change predictions, so resume must not mix them. */

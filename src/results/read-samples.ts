@@ -8,7 +8,7 @@ import type { SampleRecord } from './types.js';
  * cleanly (once the last record has been read, so read to the end); any other bad line is an error
  * naming its line.
  */
-export async function* streamSamples(path: string, opts: { repair?: boolean } = {}): AsyncGenerator<SampleRecord> {
+export async function* streamSamples(path: string, opts: { repair?: boolean; refuseTorn?: boolean } = {}): AsyncGenerator<SampleRecord> {
   if (!existsSync(path)) return;
   let size = 0;
   let lineNo = 0;
@@ -38,6 +38,9 @@ export async function* streamSamples(path: string, opts: { repair?: boolean } = 
     if (tornBytes > 0 || !opts.repair) throw new UserError(`${path}:${unparsed.line}: not a valid sample record`);
     tornBytes = unparsed.bytes;
     size -= unparsed.bytes;
+  }
+  if (tornBytes > 0 && opts.refuseTorn) {
+    throw new UserError(`${path}: the last line is torn (the run was interrupted while writing it): \`emobench eval --resume\` that run first`);
   }
   if (tornBytes > 0 && opts.repair) {
     const fd = openSync(path, 'r+');

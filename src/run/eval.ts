@@ -16,6 +16,7 @@ import { SUMMARY_SCHEMA, type ModelResult, type ScoredSample, type Summary } fro
 import { loadSuite } from '../suites/load.js';
 import type { LoadedSuite, Suite } from '../suites/schema.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
+import { redactUrl } from '../util/redact.js';
 import { aggregateVariants, scored } from './aggregate.js';
 import { scanRows, type EvalRows } from './rows.js';
 import { runClassification } from './runner.js';
@@ -104,7 +105,7 @@ export async function resumeEval(
     lenient: recorded.lenient,
     maxTextBytes: recorded.max_text_bytes,
     sampling: recorded.sampling,
-    modelContext: opts.modelContext,
+    modelContext: resumedEndpoint(recorded, opts.modelContext),
     concurrency: opts.concurrency,
     out: dir,
     signal: opts.signal,
@@ -126,6 +127,24 @@ export async function resumeEval(
   for await (const r of streamSamples(paths.samples, { repair: true })) if (specs.has(r.model) && wanted.has(r.id)) done.push(scored(r));
   const result = await execute(p, paths, done, runOpts);
   return { ...result, resumed: done.length };
+}
+
+/** The endpoint flags a run was given, for run.json (credentials removed). */
+function endpointOf(ctx: ModelContext | undefined): Pick<RunManifest, 'endpoint'> {
+  if (!ctx?.baseUrl && !ctx?.apiKeyEnv) return {};
+  const url = ctx.baseUrl ? redactUrl(ctx.baseUrl) : undefined;
+  return { endpoint: { ...(url ? { base_url: url } : {}), ...(url !== ctx.baseUrl ? { credentials_removed: true } : {}), ...(ctx.apiKeyEnv ? { api_key_env: ctx.apiKeyEnv } : {}) } };
+}
+
+/** The model context of a resume: flags given now win, else what run.json recorded. */
+function resumedEndpoint(recorded: RunManifest, ctx: ModelContext | undefined): ModelContext | undefined {
+  const saved = recorded.endpoint;
+  if (!saved) return ctx;
+  const base: ModelContext = ctx ?? { cacheDir: null, timeoutMs: 60_000, seed: recorded.seed };
+  if (!base.baseUrl && saved.credentials_removed) {
+    throw new UserError(`the run's --base-url carried credentials, which were not saved: give --base-url again with --resume`);
+  }
+  return { ...base, baseUrl: base.baseUrl ?? saved.base_url, apiKeyEnv: base.apiKeyEnv ?? saved.api_key_env };
 }
 
 /** The settings × repeats a run sends: one setting unless --temperature lists several. */
@@ -239,6 +258,7 @@ async function planWith(opts: EvalOptions, open: (spec: string) => Promise<Model
     shard: opts.shard ?? null,
     lenient: opts.lenient,
     ...(opts.maxTextBytes !== undefined ? { max_text_bytes: opts.maxTextBytes } : {}),
+    ...endpointOf(opts.modelContext),
     sampling: opts.sampling ?? {},
   };
   return { suite, dataset, models, manifest, evalRows, trainRows, trainSource };

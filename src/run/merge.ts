@@ -73,7 +73,8 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   const keys = new Set<string>();
   const samples: ScoredSample[] = [];
   for (const d of dirs) {
-    for await (const r of streamSamples(join(d, 'samples.jsonl'))) {
+    // A torn line is a shard killed mid-write: merging would quietly drop its sample.
+    for await (const r of streamSamples(join(d, 'samples.jsonl'), { refuseTorn: true })) {
       const key = sampleKey(r.model, r.id, r.setting, r.repeat);
       if (keys.has(key)) throw new UserError(`merge: sample ${r.id} of model ${r.model} appears in more than one shard`);
       keys.add(key);
