@@ -82,7 +82,8 @@ test('a torn last line is dropped on resume and the sample is run again', () => 
 });
 
 test('streamed samples.jsonl reading matches the whole-file reader: torn tails, a bad last line, a bad middle line', async () => {
-  const line = (i: number) => `${JSON.stringify({ id: `s${i}`, text: 'x'.repeat(70_000 * (i % 2)) })}\n`;
+  const record = (i: number) => ({ model: 'm', suite: 's', id: `s${i}`, lang: 'en', tags: [], input: 'x'.repeat(70_000 * (i % 2)), expected: 'joy', output: '', pred: null, correct: false, latency_ms: 1, error: null });
+  const line = (i: number) => `${JSON.stringify(record(i))}\n`;
   const whole = Array.from({ length: 5 }, (_, i) => line(i)).join('');
   const cases = { clean: whole, tornTail: `${whole}{"id":"s5","te`, badLast: `${whole}{"id":\n`, badMiddle: `${line(0)}oops\n${line(1)}`, badLastAndTorn: `${whole}{"id":\n{"id"` };
   for (const [name, content] of Object.entries(cases)) {
