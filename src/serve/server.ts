@@ -163,8 +163,9 @@ export function createModelServer(model: Model, opts: ServeOptions): Server {
 
 /** The client hung up (reset, aborted upload): its request just ends. */
 function clientGone(req: IncomingMessage, e: unknown): boolean {
+  if (e instanceof HttpError) return false;
   const code = (e as NodeJS.ErrnoException)?.code;
-  return req.destroyed || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || (e as Error)?.message === 'aborted';
+  return req.socket.destroyed || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || (e as Error)?.message === 'aborted';
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
