@@ -27,3 +27,11 @@ export function where(file: string, line?: number, column?: number): string {
   if (line === undefined) return file;
   return column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
 }
+
+/**
+ * At most `max` characters of something quoted from the user's input (a header line, a field): a
+ * 50 MB line or a secrets file given as a dataset must not be printed whole.
+ */
+export function clip(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { sha256, stableStringify } from '../util/hash.js';
+import { makeDir } from '../util/mkdir.js';
 
 /**
  * On-disk response cache for API calls, keyed by the full request (endpoint, model, messages,
@@ -33,7 +34,7 @@ export class ResponseCache {
 
   set(key: string, request: unknown, response: unknown): void {
     const p = this.path(key);
-    mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true });
+    makeDir(join(this.dir, key.slice(0, 2)));
     writeFileAtomic(p, JSON.stringify({ request, response, stored_at: new Date().toISOString() }));
   }
 }

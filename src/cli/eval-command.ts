@@ -38,6 +38,9 @@ function builder(y: Argv) {
       .option('base-url', { type: 'string', describe: 'openai: models: endpoint base URL (e.g. http://127.0.0.1:8000/v1), overriding baselines/models.yaml' })
       .option('api-key-env', { type: 'string', describe: 'openai: models: the environment variable holding the API key' })
       .option('timeout', { type: 'number', default: 60, describe: 'openai: models: seconds without a byte from the server before an attempt fails' })
+      .option('stop-timeout', { type: 'number', default: 30, describe: 'after Ctrl-C/SIGTERM: seconds requests in flight may take to finish; later ones are left undone for --resume' })
+      .option('request-deadline', { type: 'number', default: 600, describe: 'openai: models: seconds one attempt may take in all, however steadily it streams' })
+      .option('max-output-bytes', { type: 'number', default: 1 << 20, describe: 'openai: models: answer bytes kept per request; a longer answer is cut there and marked truncated' })
       .option('cache', { type: 'boolean', default: true, describe: 'reuse cached API responses (--no-cache sends every request)' })
       .option('cache-dir', { type: 'string', default: '.emobench-cache', describe: 'where API responses are cached' })
       .option('max-cost', { type: 'number', describe: 'stop cleanly once this many USD have been spent (results so far are kept)' })
@@ -51,17 +54,22 @@ function builder(y: Argv) {
       .option('slo-tpot-ms', { type: 'number', describe: 'throughput suite: goodput objective for time per output token' })
       .option('slo-e2e-ms', { type: 'number', describe: 'throughput suite: goodput objective for end-to-end latency' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print requests, estimated tokens and cost per model; run nothing' })
+      .option('max-text-bytes', { type: 'number', describe: 'longest text accepted in a dataset row, in bytes (default 1 MiB); a longer one is a bad row' })
       .option('lenient', { type: 'boolean', default: false, describe: 'skip bad dataset rows (counted in the summary) instead of failing' })
       .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of the leaderboard' })
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (and --json output)' })
       .check((a) => {
         if (a.resume !== undefined) {
-          const clash = ['suite', 'dataset', 'limit', 'shard', 'out'].filter((k) => a[k] !== undefined).concat(a.model.length > 0 ? ['model'] : []);
+          const clash = ['suite', 'dataset', 'limit', 'shard', 'out', 'max-text-bytes'].filter((k) => a[k] !== undefined).concat(a.model.length > 0 ? ['model'] : []);
           if (clash.length > 0) throw new UsageError(`--resume takes the run's plan from its run.json; drop --${clash.join(', --')}`);
         } else if (a.suite === undefined || a.suite.trim() === '') throw new UsageError('--suite needs a suite name or a path (or --resume <run-dir>)');
         if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 1)) throw new UsageError('--limit must be a positive integer');
         if (!Number.isInteger(a.seed)) throw new UsageError('--seed must be an integer');
         if (!Number.isInteger(a.concurrency) || a.concurrency < 1) throw new UsageError('--concurrency must be a positive integer');
+        if (a['max-text-bytes'] !== undefined && (!Number.isInteger(a['max-text-bytes']) || a['max-text-bytes'] < 1)) throw new UsageError('--max-text-bytes must be a positive integer');
+        if (!(a['request-deadline'] > 0)) throw new UsageError('--request-deadline must be a positive number of seconds');
+        if (!Number.isInteger(a['max-output-bytes']) || a['max-output-bytes'] < 1) throw new UsageError('--max-output-bytes must be a positive integer');
+        if (!Number.isFinite(a['stop-timeout']) || a['stop-timeout'] < 0) throw new UsageError('--stop-timeout must be a number of seconds (0 or more)');
         return true;
       })
       .example('$0 eval --suite emotion', 'the default models on the emotion suite')
@@ -84,6 +92,8 @@ export const evalCommand: CommandModule<object, Parsed> = {
     const modelContext: ModelContext = {
       cacheDir: a.cache ? a['cache-dir'] : null,
       timeoutMs: a.timeout * 1000,
+      deadlineMs: a['request-deadline'] * 1000,
+      maxOutputBytes: a['max-output-bytes'],
       seed: a.seed,
       baseUrl: a['base-url'],
       apiKeyEnv: a['api-key-env'],
@@ -109,7 +119,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
     const stop = stopOnSignals(a.quiet);
     try {
       const validate = (suite: Suite) => checkGates(gates, suite.name, suite.labels ?? []);
-      const common = { concurrency: a.concurrency, signal: stop.signal, onProgress: bar.update, validate, modelContext, maxCost: a['max-cost'] };
+      const common = { concurrency: a.concurrency, signal: stop.signal, stopTimeoutMs: a['stop-timeout'] * 1000, onProgress: bar.update, validate, modelContext, maxCost: a['max-cost'] };
       const plan = {
         ...common,
         suite: a.suite!,
@@ -120,6 +130,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
         shard: a.shard === undefined ? undefined : parseShard(a.shard),
         out: a.out,
         lenient: a.lenient,
+        maxTextBytes: a['max-text-bytes'],
         sampling,
       };
       const loaded = a.resume ? undefined : await loadSuite(a.suite!);
@@ -173,7 +184,9 @@ export const evalCommand: CommandModule<object, Parsed> = {
       }
       setExitCode(await applyGates(a, gates, { dir, summary }, a.quiet || a.json));
     } finally {
-      stop.dispose();
+      await stop.dispose();
+      // A signal that landed while the run was finishing (summary, report, gates) still ends it as stopped.
+      if (stop.received) setExitCode(stop.received === 'SIGINT' ? 130 : 143);
     }
   },
 };

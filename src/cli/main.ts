@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, RuntimeFailure, UserError } from '../errors.js';
 import { emobenchVersion } from '../util/meta.js';
+import { redact } from '../util/redact.js';
 import { attentionCommand } from './attention-command.js';
 import { compareCommand } from './compare-command.js';
 import { evalCommand } from './eval-command.js';
@@ -19,7 +20,7 @@ import { viewCommand } from './view-command.js';
 
 /** The command line: one module per command (./*-command.ts); here only parsing and exit codes. */
 export async function main(argv: string[]): Promise<number> {
-  const cli = yargs(argv)
+  const cli = yargs(joinNegativeValues(argv))
     .scriptName('emobench')
     .version(emobenchVersion())
     .strict()
@@ -52,17 +53,62 @@ export async function main(argv: string[]): Promise<number> {
     return takeExitCode() ?? EXIT.ok;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`emobench: ${e.message}\nRun "emobench --help" or "emobench <command> --help" for usage.\n`);
+      process.stderr.write(`emobench: ${redact(e.message)}\nRun "emobench --help" or "emobench <command> --help" for usage.\n`);
       return EXIT.badInput;
     }
     if (e instanceof UserError || e instanceof RuntimeFailure) {
-      process.stderr.write(`emobench: ${e.message}\n`);
+      process.stderr.write(`emobench: ${redact(e.message)}\n`);
       return e.exitCode;
     }
-    process.stderr.write(`emobench: unexpected failure: ${(e as Error)?.stack ?? String(e)}\n`);
+    const io = ioFailure(e);
+    if (io) {
+      process.stderr.write(`emobench: ${redact(io)}\n`);
+      return EXIT.runtime;
+    }
+    process.stderr.write(`emobench: unexpected failure: ${redact((e as Error)?.stack ?? String(e))}\n`);
     return EXIT.runtime;
   }
 }
+
+/**
+ * `--shard -1/3`: yargs reads a value starting with "-" as flags ("Unknown argument: 1"); joined as
+ * `--shard=-1/3` it reaches the option's own check, which says what is wrong with it.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (argv[i] === '--shard' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`--shard=${next}`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
+}
+
+/**
+ * A failed system call (a full disk, a read-only folder, a path that is a directory) is the
+ * environment's fault, not a bug: one line naming the file, exit 3, and what was written stays.
+ */
+function ioFailure(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof err.code !== 'string' || !/^E[A-Z0-9]+$/.test(err.code) || err.syscall === undefined) return undefined;
+  const what = IO_REASONS[err.code] ?? err.code;
+  return `cannot ${err.syscall}${err.path ? ` ${err.path}` : ''}: ${what} (${err.code})`;
+}
+
+const IO_REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  ENOENT: 'no such file or directory',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+};
 
 export async function runCli(): Promise<void> {
   process.exitCode = await main(hideBin(process.argv));

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { UserError } from '../errors.js';
@@ -8,6 +8,7 @@ import { splitRunDirs } from '../report/inputs.js';
 import { renderReport } from '../report/html.js';
 import { leaderboardCsv, leaderboardMarkdown } from '../report/leaderboard.js';
 import { parseClaims, type PublishedClaim } from '../report/published.js';
+import { makeDir } from '../util/mkdir.js';
 import { pkgPath } from '../util/paths.js';
 
 export interface ReportArgs {
@@ -46,7 +47,7 @@ export function loadClaims(path: string | undefined): PublishedClaim[] | undefin
 function writeOutput(out: string, text: string): void {
   if (existsSync(out) && statSync(out).isDirectory()) throw new UserError(`--out ${out}: is a directory; name a file, e.g. ${out.replace(/\/+$/, '')}/index.html`);
   try {
-    mkdirSync(dirname(resolve(out)), { recursive: true });
+    makeDir(dirname(resolve(out)));
     writeFileAtomic(out, text);
   } catch (e) {
     throw new UserError(`--out ${out}: cannot write: ${(e as Error).message}`);

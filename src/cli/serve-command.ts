@@ -13,6 +13,7 @@ function builder(y: Argv) {
       .option('name', { type: 'string', describe: 'model id clients send (default: the spec)' })
       .option('max-tokens', { type: 'number', default: SERVE_DEFAULTS.maxTokens, describe: 'largest max_tokens a request may ask for' })
       .option('max-n', { type: 'number', default: SERVE_DEFAULTS.maxN, describe: 'largest n a request may ask for' })
+      .option('allowed-host', { type: 'string', array: true, default: [] as string[], describe: 'without --api-key: a Host name to accept besides loopback (repeatable), e.g. for --host 0.0.0.0' })
       .option('max-body', { type: 'number', default: SERVE_DEFAULTS.maxBodyBytes, describe: 'largest request body in bytes' })
       .check((a) => {
         if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UsageError('--port must be 0-65535');
@@ -30,7 +31,7 @@ export const serveCommand: CommandModule<object, Parsed> = {
   builder: builder as unknown as CommandModule<object, Parsed>['builder'],
   handler: async (a) => {
     await serve(
-      { model: a.model, host: a.host, port: a.port, apiKey: a['api-key'] ?? process.env['EMOBENCH_API_KEY'], name: a.name, maxTokens: a['max-tokens'], maxN: a['max-n'], maxBodyBytes: a['max-body'] },
+      { model: a.model, host: a.host, port: a.port, apiKey: a['api-key'] ?? process.env['EMOBENCH_API_KEY'], name: a.name, maxTokens: a['max-tokens'], maxN: a['max-n'], maxBodyBytes: a['max-body'], allowedHosts: a['allowed-host'] },
       (line) => process.stderr.write(`${line}\n`),
     );
   },

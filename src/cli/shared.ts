@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { EXIT, UserError } from '../errors.js';
 import type { Argv } from 'yargs';
 import { loadRun } from '../results/summary.js';
@@ -26,12 +27,16 @@ export function takeExitCode(): number | undefined {
  * written (marked incomplete), and the process exits 130/143. A second one exits at once; whole
  * sample lines are already on disk.
  */
-export function stopOnSignals(quiet: boolean): { signal: AbortSignal; received: NodeJS.Signals | undefined; dispose: () => void } {
+export function stopOnSignals(quiet: boolean): { signal: AbortSignal; received: NodeJS.Signals | undefined; dispose: () => Promise<void> } {
   const controller = new AbortController();
   const state = {
     signal: controller.signal,
     received: undefined as NodeJS.Signals | undefined,
-    dispose: () => {
+    dispose: async () => {
+      // A signal that arrived while the thread was busy (a blocking write) is still queued in the event
+      // loop: two turns of it let the handler see it before it is removed, so it is not lost.
+      await setImmediate();
+      await setImmediate();
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
     },

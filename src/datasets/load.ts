@@ -1,7 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'csv-parse';
-import { UserError, where } from '../errors.js';
+import { clip, UserError, where } from '../errors.js';
 import { sha256File } from '../util/hash.js';
 import type { LoadedDataset, LoadOptions, Row } from './types.js';
 import { readGoEmotions } from './formats/goemotions.js';
@@ -81,7 +81,8 @@ const REQUIRED_COLUMNS = ['id', 'text', 'label'] as const;
 /** Streams the file through csv-parse; the header row names the columns. */
 async function* readDelimited(path: string, delimiter: string, v: RowValidator): AsyncGenerator<Row> {
   const input = createReadStream(path);
-  const parser = input.pipe(parse({ delimiter, bom: true, relax_column_count: true, info: true, skip_empty_lines: true }));
+  // TSV has no quoting: a quote character is part of the text (as in the public emotion sets).
+  const parser = input.pipe(parse({ delimiter, bom: true, relax_column_count: true, info: true, skip_empty_lines: true, ...(delimiter === '\t' ? { quote: false } : {}) }));
   let header: string[] | undefined;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
@@ -89,9 +90,11 @@ async function* readDelimited(path: string, delimiter: string, v: RowValidator):
       const line = info.lines;
       if (!header) {
         header = record.map((h) => h.trim());
+        const twice = header.find((h, i) => header!.indexOf(h) !== i);
+        if (twice !== undefined) throw new UserError(`${where(path, line)}: header names column "${clip(twice, 80)}" twice`);
         const missing = REQUIRED_COLUMNS.filter((c) => !header!.includes(c));
         if (missing.length > 0) {
-          throw new UserError(`${where(path, line)}: header lacks column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (found: ${header.join(', ')})`);
+          throw new UserError(`${where(path, line)}: header lacks column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (found: ${clip(header.join(', '))})`);
         }
         continue;
       }
@@ -107,7 +110,7 @@ async function* readDelimited(path: string, delimiter: string, v: RowValidator):
   } catch (e) {
     if (e instanceof UserError) throw e;
     const err = e as Error & { lines?: number };
-    throw new UserError(`${where(path, err.lines)}: malformed ${delimiter === '\t' ? 'TSV' : 'CSV'}: ${err.message}`);
+    throw new UserError(`${where(path, err.lines)}: malformed ${delimiter === '\t' ? 'TSV' : 'CSV'}: ${clip(err.message)}`);
   } finally {
     // pipe() leaves the file open when the consumer stops early (--limit, a signal).
     input.destroy();

@@ -43,4 +43,6 @@ export interface LoadOptions {
   labels?: readonly string[];
   /** Skip bad rows (and count them) instead of failing on the first. */
   lenient?: boolean;
+  /** A text longer than this (UTF-8 bytes) is a bad row: baselines and prompts grow with it. */
+  maxTextBytes?: number;
 }

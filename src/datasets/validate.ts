@@ -1,5 +1,8 @@
-import { UserError, where } from '../errors.js';
+import { clip, UserError, where } from '../errors.js';
 import type { LoadOptions, Row, SkippedRow } from './types.js';
+
+/** Default for --max-text-bytes: far above any real text, far below what a baseline's n-grams can hold. */
+export const DEFAULT_MAX_TEXT_BYTES = 1 << 20;
 
 /** Raw fields of one record before validation; every loader produces these. */
 export interface RawRecord {
@@ -36,7 +39,8 @@ export class RowValidator {
   }
 
   /** A problem found outside a single field (bad JSON, wrong column count). */
-  reject(line: number, reason: string): void {
+  reject(line: number, problem: string): void {
+    const reason = clip(problem, 300);
     if (!this.opts.lenient) throw new UserError(`${where(this.file, line)}: ${reason}`);
     this.skipped.push({ line, reason });
   }
@@ -46,7 +50,15 @@ export class RowValidator {
     const text = asText(fields['text']);
     const label = asText(fields['label']);
     if (id === undefined || id.trim() === '') return 'field "id" is empty';
-    if (text === undefined || text.trim() === '') return `field "text" is empty (id ${id})`;
+    if (text === undefined || text.trim() === '') return `field "text" is empty (id ${clip(id, 80)})`;
+    // Files are decoded with replacement: a U+FFFD is where bytes were not UTF-8 (a Latin-1 or
+    // Shift-JIS file), which would be scored as mangled text without a word.
+    const mangled = (['id', 'text', 'label'] as const).find((f) => asText(fields[f])?.includes('\uFFFD'));
+    if (mangled) return `field "${mangled}": invalid UTF-8 (bytes that are not UTF-8 were replaced by U+FFFD; convert the file to UTF-8) (id ${clip(id, 80)})`;
+    const maxText = this.opts.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+    if (text.length > maxText / 4 && Buffer.byteLength(text) > maxText) {
+      return `field "text" is ${Buffer.byteLength(text)} bytes, over the limit of ${maxText} (id ${clip(id, 80)}; --max-text-bytes raises it)`;
+    }
     if (label === undefined || label.trim() === '') return `field "label" is empty (id ${id})`;
     const labels = this.opts.labels;
     if (labels && !labels.includes(label)) {

@@ -19,7 +19,10 @@ export function labelExtractor(labels: readonly string[], aliases: Readonly<Reco
   names.sort((a, b) => b.name.length - a.name.length);
 
   const mentions = (text: string): { label: string; at: number }[] => {
-    const found: { label: string; at: number; end: number }[] = [];
+    const found: { label: string; at: number }[] = [];
+    // Characters already claimed by a (longer) name: checking a candidate costs its own length, so a
+    // long answer is scanned in linear time (a list of earlier finds made it quadratic).
+    const taken = new Uint8Array(text.length);
     for (const { name, label } of names) {
       let from = 0;
       for (;;) {
@@ -27,8 +30,9 @@ export function labelExtractor(labels: readonly string[], aliases: Readonly<Reco
         if (at === -1) break;
         from = at + name.length;
         if (!isWholeWord(text, at, name.length)) continue;
-        if (found.some((f) => at < f.end && at + name.length > f.at)) continue;
-        found.push({ label, at, end: at + name.length });
+        if (taken.subarray(at, at + name.length).includes(1)) continue;
+        taken.fill(1, at, at + name.length);
+        found.push({ label, at });
       }
     }
     return found.sort((a, b) => a.at - b.at);

@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import type { ModelResult, Summary, ThroughputSummary } from '../results/types.js';
 import { evalFigure, METRICS, resolveMetric, speedFigure } from '../scoring/metrics.js';
 import { passes, type Gate } from './expr.js';
+import { markdownCell } from '../report/leaderboard.js';
 
 export interface GateResult {
   name: string;
@@ -95,7 +96,7 @@ export function writeJunit(path: string, suite: string, results: readonly GateRe
 
 /** GitHub Actions shows $GITHUB_STEP_SUMMARY markdown on the run page. */
 export function appendStepSummary(path: string, leaderboardMd: string, results: readonly GateResult[]): void {
-  const rows = results.map((r) => `| ${r.pass ? '✅' : '❌'} | ${r.model} | \`${r.name}\` | ${r.detail} |`);
+  const rows = results.map((r) => `| ${r.pass ? '✅' : '❌'} | ${markdownCell(r.model)} | \`${r.name.replace(/`/g, "'")}\` | ${markdownCell(r.detail)} |`);
   const gates = results.length > 0 ? `\n| | model | gate | value |\n| --- | --- | --- | --- |\n${rows.join('\n')}\n` : '';
   appendFileSync(path, `${leaderboardMd}\n${gates}\n`);
 }

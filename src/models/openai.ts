@@ -3,8 +3,8 @@ import { AttemptError, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, withRe
 import { ResponseCache } from '../api/cache.js';
 import type { Endpoint } from '../api/endpoints.js';
 import { RateLimiter } from '../api/rate-limit.js';
-import { streamLatency, type StreamChunk } from '../scoring/latency.js';
 import { configHash } from '../util/hash.js';
+import { redactUrl, registerSecret } from '../util/redact.js';
 import type { ChatRequest, ChatResult, Model, ModelMeta, TokenUsage } from './types.js';
 
 export interface OpenAIModelOptions {
@@ -12,9 +12,17 @@ export interface OpenAIModelOptions {
   retry?: RetryPolicy;
   /** No bytes for this long (headers or stream) fails the attempt. */
   timeoutMs: number;
+  /** An attempt still streaming after this long fails, however steadily bytes arrive. */
+  deadlineMs?: number;
+  /** Answer text kept per request; a longer answer is cut here and marked truncated. */
+  maxOutputBytes?: number;
   /** Seed for retry jitter. */
   seed: number;
 }
+
+/** Defaults for --max-output-bytes and --request-deadline. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 1 << 20;
+export const DEFAULT_DEADLINE_MS = 600_000;
 
 /** Rough tokens for text when the server reports no usage: ~4 characters per token for English. */
 export function estimateTokens(text: string): number {
@@ -29,6 +37,7 @@ export function estimateTokens(text: string): number {
 export class OpenAIChatModel implements Model {
   private readonly client: OpenAI;
   private readonly limiter: RateLimiter;
+  private cacheWarned = false;
 
   constructor(
     readonly spec: string,
@@ -36,13 +45,14 @@ export class OpenAIChatModel implements Model {
     private readonly opts: OpenAIModelOptions,
   ) {
     const apiKey = endpoint.api_key_env ? process.env[endpoint.api_key_env] : undefined;
+    registerSecret(apiKey);
     // Local servers accept any key; the SDK insists on one being set.
     this.client = new OpenAI({ baseURL: endpoint.base_url, apiKey: apiKey ?? 'none', maxRetries: 0, timeout: opts.timeoutMs });
     this.limiter = new RateLimiter(endpoint.rpm, endpoint.tpm);
   }
 
   meta(): ModelMeta {
-    const config = { kind: 'openai', base_url: this.endpoint.base_url, model: this.endpoint.model, price_per_1m: this.endpoint.price_per_1m ?? null };
+    const config = { kind: 'openai', base_url: redactUrl(this.endpoint.base_url), model: this.endpoint.model, price_per_1m: this.endpoint.price_per_1m ?? null };
     return { spec: this.spec, kind: 'api', config, config_hash: configHash(config) };
   }
 
@@ -68,22 +78,35 @@ export class OpenAIChatModel implements Model {
       return { text: '', usage: { prompt_tokens: 0, completion_tokens: 0, source: 'estimate' }, e2e_ms: 0, cached: false, attempts: outcome.attempts, error: outcome.error };
     }
     const result = { ...outcome.value, cost_usd: this.cost(outcome.value.usage) };
-    this.opts.cache?.set(key, body, result);
+    try {
+      this.opts.cache?.set(key, body, result);
+    } catch (e) {
+      // The answer is paid for and correct; only the next run's saving is lost.
+      if (!this.cacheWarned) process.stderr.write(`emobench: warning: cannot write the response cache (${(e as Error).message}); answers are kept but not cached\n`);
+      this.cacheWarned = true;
+    }
     return { ...result, cached: false, attempts: outcome.attempts };
   }
 
   /** One streamed request; every failure is classified retryable or not. */
   private async attempt(body: Record<string, unknown>, outer?: AbortSignal, onToken?: (text: string) => void): Promise<Omit<ChatResult, 'cached' | 'attempts'>> {
     const idle = new AbortController();
+    const deadlineMs = this.opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    const maxBytes = this.opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
     let timer: NodeJS.Timeout | undefined;
     const arm = () => {
       clearTimeout(timer);
       timer = setTimeout(() => idle.abort(), this.opts.timeoutMs);
     };
-    const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = AbortSignal.any([idle.signal, deadline, ...(outer ? [outer] : [])]);
+    // Retrying an attempt that used its whole deadline would only take as long again.
+    const overDeadline = () => (deadline.aborted && !outer?.aborted ? new AttemptError(`no complete response within ${deadlineMs / 1000} s (request deadline)`, false) : undefined);
     const t0 = performance.now();
-    const chunks: StreamChunk[] = [];
+    let ttft: number | undefined;
     let text = '';
+    let bytes = 0;
+    let truncated = false;
     let usage: TokenUsage | undefined;
     let finished = false;
     arm();
@@ -94,26 +117,39 @@ export class OpenAIChatModel implements Model {
       );
       for await (const chunk of stream) {
         arm();
-        const delta = chunk.choices?.[0]?.delta?.content ?? '';
-        // One chunk is one token on vLLM, llama.cpp and emobench serve; counts are corrected from usage below.
-        chunks.push({ t: performance.now() - t0, text: delta, tokens: delta === '' ? 0 : 1 });
-        text += delta;
-        if (delta !== '') onToken?.(delta);
+        let delta = chunk.choices?.[0]?.delta?.content ?? '';
+        if (delta !== '') {
+          ttft ??= performance.now() - t0;
+          // An answer is held whole for extraction: past the cap the rest is not read (leaving the
+          // loop closes the stream), so an endless answer cannot fill memory.
+          const size = Buffer.byteLength(delta);
+          if (bytes + size > maxBytes) {
+            delta = cutToBytes(delta, maxBytes - bytes);
+            truncated = true;
+          }
+          bytes += Buffer.byteLength(delta);
+          text += delta;
+          onToken?.(delta);
+          if (truncated) break;
+        }
         if (chunk.choices?.[0]?.finish_reason) finished = true;
         if (chunk.usage) usage = { prompt_tokens: chunk.usage.prompt_tokens, completion_tokens: chunk.usage.completion_tokens, source: 'server' };
       }
     } catch (e) {
-      throw classify(e, idle.signal.aborted, this.opts.timeoutMs);
+      throw overDeadline() ?? classify(e, idle.signal.aborted, this.opts.timeoutMs);
     } finally {
       clearTimeout(timer);
     }
-    if (!finished) throw new AttemptError('stream ended before the response was complete (no finish_reason)', true);
-    const lat = streamLatency(chunks);
+    // An abort can also end the stream quietly, without an error.
+    const quiet = overDeadline() ?? (idle.signal.aborted ? classify(undefined, true, this.opts.timeoutMs) : undefined);
+    if (quiet && !truncated) throw quiet;
+    if (!finished && !truncated) throw new AttemptError('stream ended before the response was complete (no finish_reason)', true);
     return {
       text,
       usage: usage ?? { prompt_tokens: estimateTokens(JSON.stringify(body['messages'])), completion_tokens: estimateTokens(text), source: 'estimate' },
-      ...(Number.isNaN(lat.ttft_ms) ? {} : { ttft_ms: round(lat.ttft_ms) }),
+      ...(ttft === undefined ? {} : { ttft_ms: round(ttft) }),
       e2e_ms: round(performance.now() - t0),
+      ...(truncated ? { truncated: true } : {}),
     };
   }
 }
@@ -128,6 +164,18 @@ function classify(e: unknown, timedOut: boolean, timeoutMs: number): AttemptErro
   }
   // Malformed JSON in the body or stream, a reset mid-stream: transient on a healthy server.
   return new AttemptError(`bad response: ${(e as Error).message}`, true);
+}
+
+/** The longest prefix of `text` that fits in `maxBytes` of UTF-8, never splitting a character. */
+function cutToBytes(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let end = 0;
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > maxBytes) break;
+    end += ch.length;
+  }
+  return text.slice(0, end);
 }
 
 function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {

@@ -21,6 +21,9 @@ export interface ModelContext {
   /** Response cache directory; null disables the cache (--no-cache). */
   cacheDir: string | null;
   timeoutMs: number;
+  /** API models: the most time one attempt may take, and the answer bytes kept per request. */
+  deadlineMs?: number;
+  maxOutputBytes?: number;
   seed: number;
   baseUrl?: string;
   apiKeyEnv?: string;
@@ -41,7 +44,7 @@ export async function createModel(raw: string, ctx: ModelContext = DEFAULT_MODEL
       if (!spec.target) throw new UserError(`model spec "${raw}": name the model, e.g. openai:gpt-4o-mini`);
       checkOptions(spec, ['base_url', 'api_key_env']);
       const endpoint = resolveEndpoint(spec.target, { base_url: spec.options['base_url'] ?? ctx.baseUrl, api_key_env: spec.options['api_key_env'] ?? ctx.apiKeyEnv });
-      return new OpenAIChatModel(spec.raw, endpoint, { cache: ctx.cacheDir ? new ResponseCache(ctx.cacheDir) : undefined, timeoutMs: ctx.timeoutMs, seed: ctx.seed });
+      return new OpenAIChatModel(spec.raw, endpoint, { cache: ctx.cacheDir ? new ResponseCache(ctx.cacheDir) : undefined, timeoutMs: ctx.timeoutMs, deadlineMs: ctx.deadlineMs, maxOutputBytes: ctx.maxOutputBytes, seed: ctx.seed });
     }
     case 'majority':
       checkOptions(spec, []);

@@ -55,6 +55,8 @@ export interface ChatResult {
   finish_reason?: 'stop' | 'length';
   /** Set when the request failed after its retries; text is then empty. */
   error?: string;
+  /** The answer was longer than the output cap and was cut there. */
+  truncated?: boolean;
 }
 
 /** One timed generation of a local model (the throughput suite's prefill/decode grid). */

@@ -7,6 +7,8 @@ import { sampleKey, type SampleRecord } from './types.js';
 export interface StreamOptions {
   /** Cut a torn last line off the file (resume does, before appending). */
   repair?: boolean;
+  /** A torn last line is an error telling to resume that run first (merge must not drop it silently). */
+  refuseTorn?: boolean;
   /**
    * Told once, at the end, when the file held a sample more than once (two writers appended to one
    * run): only the first of each is yielded, so no sample counts twice. Default: a warning on stderr.
@@ -61,6 +63,9 @@ export async function* streamSamples(path: string, opts: StreamOptions = {}): As
     if (tornBytes > 0 || !opts.repair) throw new UserError(`${path}:${unparsed.line}: not a valid sample record`);
     tornBytes = unparsed.bytes;
     size -= unparsed.bytes;
+  }
+  if (tornBytes > 0 && opts.refuseTorn) {
+    throw new UserError(`${path}: the last line is torn (the run was interrupted while writing it): \`emobench eval --resume\` that run first`);
   }
   if (tornBytes > 0 && opts.repair) {
     const fd = openSync(path, 'r+');

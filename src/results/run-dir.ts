@@ -1,6 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmdirSync, statSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { RuntimeFailure, UserError } from '../errors.js';
+import { makeDir } from '../util/mkdir.js';
 import { pkgPath } from '../util/paths.js';
 import { readJson, schemaOf } from './json-file.js';
 import { LOCK_FILE, lockRunDir, type RunLock } from './lock.js';
@@ -134,7 +135,7 @@ function createNamed(dir: string, flag: string): { dir: string; created: boolean
     return { dir, created: false };
   }
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDir(dir);
   } catch (e) {
     throw new RuntimeFailure(`cannot create run directory ${dir}: ${(e as Error).message}`);
   }
@@ -144,7 +145,7 @@ function createNamed(dir: string, flag: string): { dir: string; created: boolean
 function claimDefault(name: string): { dir: string; created: boolean } {
   const base = defaultRunDir(name);
   try {
-    mkdirSync(dirname(base), { recursive: true });
+    makeDir(dirname(base));
   } catch (e) {
     throw new RuntimeFailure(`cannot create ${dirname(base)}: ${(e as Error).message}`);
   }

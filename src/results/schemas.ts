@@ -99,6 +99,8 @@ export const ManifestSchema: z.ZodType<RunManifest> = z.looseObject({
   limit: z.number().int().nullable(),
   shard: ShardSchema.nullable(),
   lenient: z.boolean(),
+  endpoint: z.looseObject({ base_url: text.optional(), api_key_env: text.optional(), credentials_removed: z.boolean().optional() }).optional(),
+  max_text_bytes: z.number().int().positive().optional(),
   sampling: DecodingSchema,
 });
 

@@ -62,6 +62,13 @@ export interface RunManifest {
   limit: number | null;
   shard: Shard | null;
   lenient: boolean;
+  /**
+   * --base-url / --api-key-env when given, so a resume reaches the same endpoint. The URL is stored
+   * without credentials; a resume of a URL that had them needs --base-url again.
+   */
+  endpoint?: { base_url?: string; api_key_env?: string; credentials_removed?: boolean };
+  /** --max-text-bytes when given: it decides which rows are valid. */
+  max_text_bytes?: number;
   /** Decoding settings for chat models (and sweep, shots, CoT). */
   sampling: Decoding;
 }
@@ -90,6 +97,8 @@ export interface SampleRecord {
   attempts?: number;
   /** Served from the response cache: no request was made. */
   cached?: boolean;
+  /** The answer was cut at --max-output-bytes. */
+  truncated?: boolean;
   /** Decoding sweeps: the setting and repeat index this answer came from. */
   setting?: string;
   repeat?: number;

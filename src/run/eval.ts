@@ -17,6 +17,7 @@ import { MANIFEST_SCHEMA, SUMMARY_SCHEMA, type Decoding, type ModelResult, type 
 import { loadSuite } from '../suites/load.js';
 import type { LoadedSuite, Suite } from '../suites/schema.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
+import { redactUrl } from '../util/redact.js';
 import { aggregateVariants, scored } from './aggregate.js';
 import { scanRows, type EvalRows } from './rows.js';
 import { runClassification } from './runner.js';
@@ -32,7 +33,11 @@ export interface EvalOptions {
   /** Run directory: new, empty or absent (created); undefined: a new results/<suite>-<timestamp>. */
   out: string | undefined;
   lenient: boolean;
+  /** Longest text accepted in a row (bytes); default DEFAULT_MAX_TEXT_BYTES. */
+  maxTextBytes?: number;
   signal?: AbortSignal;
+  /** After a stop, how long chat requests in flight may take to finish (default 30 s). */
+  stopTimeoutMs?: number;
   onProgress?: (done: number, total: number, model: string) => void;
   /** Extra checks of the user's input against the suite (gates), run before anything is written. */
   validate?: (suite: Suite) => void;
@@ -88,7 +93,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
 /** Continue a run directory: its plan comes from run.json; finished (model, sample) pairs are kept. */
 export async function resumeEval(
   dir: string,
-  opts: Pick<EvalOptions, 'concurrency' | 'signal' | 'onProgress' | 'validate' | 'modelContext' | 'maxCost'> & { force: boolean },
+  opts: Pick<EvalOptions, 'concurrency' | 'signal' | 'stopTimeoutMs' | 'onProgress' | 'validate' | 'modelContext' | 'maxCost'> & { force: boolean },
 ): Promise<EvalResult> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--resume ${dir}: no such run directory`);
   // Held from before the manifest is read until the summary is written: two resumes of one run would
@@ -111,11 +116,13 @@ async function resumeLocked(dir: string, opts: Parameters<typeof resumeEval>[1])
     seed: recorded.seed,
     shard: recorded.shard ?? undefined,
     lenient: recorded.lenient,
+    maxTextBytes: recorded.max_text_bytes,
     sampling: recorded.sampling,
-    modelContext: opts.modelContext,
+    modelContext: resumedEndpoint(recorded, opts.modelContext),
     concurrency: opts.concurrency,
     out: dir,
     signal: opts.signal,
+    stopTimeoutMs: opts.stopTimeoutMs,
     onProgress: opts.onProgress,
     validate: opts.validate,
     maxCost: opts.maxCost,
@@ -133,6 +140,24 @@ async function resumeLocked(dir: string, opts: Parameters<typeof resumeEval>[1])
   for await (const r of streamSamples(paths.samples, { repair: true })) if (specs.has(r.model) && wanted.has(r.id)) done.push(scored(r));
   const result = await execute(p, paths, done, runOpts);
   return { ...result, resumed: done.length };
+}
+
+/** The endpoint flags a run was given, for run.json (credentials removed). */
+function endpointOf(ctx: ModelContext | undefined): Pick<RunManifest, 'endpoint'> {
+  if (!ctx?.baseUrl && !ctx?.apiKeyEnv) return {};
+  const url = ctx.baseUrl ? redactUrl(ctx.baseUrl) : undefined;
+  return { endpoint: { ...(url ? { base_url: url } : {}), ...(url !== ctx.baseUrl ? { credentials_removed: true } : {}), ...(ctx.apiKeyEnv ? { api_key_env: ctx.apiKeyEnv } : {}) } };
+}
+
+/** The model context of a resume: flags given now win, else what run.json recorded. */
+function resumedEndpoint(recorded: RunManifest, ctx: ModelContext | undefined): ModelContext | undefined {
+  const saved = recorded.endpoint;
+  if (!saved) return ctx;
+  const base: ModelContext = ctx ?? { cacheDir: null, timeoutMs: 60_000, seed: recorded.seed };
+  if (!base.baseUrl && saved.credentials_removed) {
+    throw new UserError(`the run's --base-url carried credentials, which were not saved: give --base-url again with --resume`);
+  }
+  return { ...base, baseUrl: base.baseUrl ?? saved.base_url, apiKeyEnv: base.apiKeyEnv ?? saved.api_key_env };
 }
 
 /** The settings × repeats a run sends: one setting unless --temperature lists several. */
@@ -210,7 +235,7 @@ async function planWith(opts: EvalOptions, open: (spec: string) => Promise<Model
   }
   const datasetSpec = opts.dataset ?? ds.path;
   const file = parseDatasetSpec(datasetSpec, opts.dataset ? process.cwd() : dirname(suite.file));
-  const { dataset, evalRows, trainRows, splits } = await scanRows(file, ds, { labels: spec.labels, lenient: opts.lenient }, opts.seed, opts.limit, opts.shard);
+  const { dataset, evalRows, trainRows, splits } = await scanRows(file, ds, { labels: spec.labels, lenient: opts.lenient, maxTextBytes: opts.maxTextBytes }, opts.seed, opts.limit, opts.shard);
   if (evalRows.count === 0) {
     throw new UserError(`${dataset.path}: no rows with split "${ds.split}" to evaluate${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''} (found splits: ${splits.join(', ')})`);
   }
@@ -245,6 +270,8 @@ async function planWith(opts: EvalOptions, open: (spec: string) => Promise<Model
     limit: opts.limit ?? null,
     shard: opts.shard ?? null,
     lenient: opts.lenient,
+    ...(opts.maxTextBytes !== undefined ? { max_text_bytes: opts.maxTextBytes } : {}),
+    ...endpointOf(opts.modelContext),
     sampling: opts.sampling ?? {},
   };
   return { suite, dataset, models, manifest, evalRows, trainRows, trainSource };
@@ -263,6 +290,7 @@ async function execute(p: Prepared, paths: { dir: string; samples: string; summa
         samplesPath: paths.samples,
         done,
         signal: opts.signal,
+        stopTimeoutMs: opts.stopTimeoutMs,
         onProgress: opts.onProgress,
         ...decodingPlan(opts.sampling ?? {}),
         answerer: answerer(spec.extract?.type ?? 'label', spec.labels, spec.extract?.aliases),

@@ -5,9 +5,28 @@ import { manifestDifferences, readManifest, writeManifest } from '../results/man
 import { streamSamples } from '../results/read-samples.js';
 import { openRunDir, RUN_FILES, SampleWriter } from '../results/run-dir.js';
 import { readSummary, writeSummary } from '../results/summary.js';
-import { sampleKey, SUMMARY_SCHEMA, type ScoredSample, type Summary } from '../results/types.js';
+import { sampleKey, SUMMARY_SCHEMA, type ModelResult, type ScoredSample, type Summary } from '../results/types.js';
 import { aggregateVariants, scored } from './aggregate.js';
 import { buildSummary, plan } from './eval.js';
+import type { Row } from '../datasets/types.js';
+import { createModel } from '../models/registry.js';
+import type { ModelDescription, ModelMeta } from '../models/types.js';
+
+/**
+ * A model's meta as a single run records it, after prepare(): a baseline's fitted vocabulary or label.
+ * A shard's summary may be missing (killed) or partial, so its metadata is not copied; baselines are
+ * cheap to fit again, and the other kinds learn nothing from the train split.
+ */
+async function fittedMeta(m: ModelDescription, train: readonly Row[], labels: readonly string[], seed: number): Promise<ModelMeta> {
+  if (m.meta.kind !== 'baseline') return m.meta;
+  const model = await createModel(m.spec);
+  try {
+    await model.prepare?.({ train, labels, seed });
+    return model.meta();
+  } finally {
+    await model.close?.();
+  }
+}
 
 /**
  * Combines the run directories of `--shard I/N` runs into one, with the summary a single-machine run
@@ -42,6 +61,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
     limit: first.limit ?? undefined,
     seed: first.seed,
     lenient: first.lenient,
+    maxTextBytes: first.max_text_bytes,
     sampling: first.sampling,
     concurrency: 1,
     out,
@@ -53,7 +73,8 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   const keys = new Set<string>();
   const samples: ScoredSample[] = [];
   for (const d of dirs) {
-    for await (const r of streamSamples(join(d, RUN_FILES.samples))) {
+    // A torn line is a shard killed mid-write: merging would quietly drop its sample.
+    for await (const r of streamSamples(join(d, RUN_FILES.samples), { refuseTorn: true })) {
       const key = sampleKey(r.model, r.id, r.setting, r.repeat);
       if (keys.has(key)) throw new UserError(`merge: sample ${r.id} of model ${r.model} appears in more than one shard`);
       keys.add(key);
@@ -78,11 +99,10 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
       writer.close();
     }
     const labels = p.suite.spec.labels ?? [];
-    const models = p.models.map((m) => {
-      // The meta a shard recorded after preparing its model (a baseline's fitted vocabulary, say).
-      const meta = shardSummaries.map((s) => s?.models.find((x) => x.spec === m.spec)?.meta).find((x) => x) ?? m.meta;
-      return aggregateVariants(meta, samples.filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed);
-    }).flat();
+    const models: ModelResult[] = [];
+    for (const m of p.models) {
+      models.push(...aggregateVariants(await fittedMeta(m, p.trainRows, labels, first.seed), samples.filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed));
+    }
     const starts = shardSummaries.flatMap((s) => (s ? [s.meta.started_at] : [])).sort();
     const summary = buildSummary({ p, complete: samples.length === expected && shardSummaries.every((s) => s?.complete), started: new Date(starts[0] ?? Date.now()), models });
     writeSummary(paths.summary, summary);

@@ -6,8 +6,12 @@ import type { ChatMessage } from '../prompts/render.js';
 import { SampleWriter } from '../results/run-dir.js';
 import { sampleKey, type SampleRecord, type ScoredSample } from '../results/types.js';
 import type { Suite } from '../suites/schema.js';
+import { redact, redactAnswer } from '../util/redact.js';
 import { scored } from './aggregate.js';
 import type { EvalRows } from './rows.js';
+
+/** How long requests in flight may take to finish after a stop (Ctrl-C, SIGTERM, --max-cost). */
+export const DEFAULT_STOP_TIMEOUT_MS = 30_000;
 
 /** Rows per classify() call: large enough to amortise per-call cost, small enough for steady progress. */
 const BATCH = 32;
@@ -20,8 +24,12 @@ export interface RunPlan {
   samplesPath: string;
   /** Samples already on disk (resume): these (model, id) pairs are not run again. */
   done: readonly ScoredSample[];
-  /** Stops scheduling new batches; batches in flight finish and are written. */
+  /**
+   * Stops scheduling new batches; batches in flight finish and are written. A chat request still
+   * running `stopTimeoutMs` after it is cut off and its sample left undone, so a resume runs it again.
+   */
   signal?: AbortSignal;
+  stopTimeoutMs?: number;
   /** Decoding settings for chat models: one, or several for a decoding sweep. */
   settings: Sampling[];
   /** Times each chat request is repeated per setting (answer consistency). */
@@ -76,13 +84,20 @@ export async function runClassification(
   let budgetHit = false;
   const overBudget = () => (budgetHit ||= plan.maxCost !== undefined && spent >= plan.maxCost);
   const stopping = () => Boolean(plan.signal?.aborted) || overBudget();
+  // Requests in flight get their own signal: a stop lets them finish, up to the stop timeout.
+  const cutoff = new AbortController();
+  const onStop = () => setTimeout(() => cutoff.abort(), plan.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS).unref();
+  if (plan.signal?.aborted) cutoff.abort();
+  else plan.signal?.addEventListener('abort', onStop, { once: true });
   try {
     for (const model of plan.models) {
       const isDone = (j: Job) => finished.has(j.variant ? sampleKey(model.spec, j.row.id, j.variant.setting, j.variant.setting ? j.variant.repeat : undefined) : sampleKey(model.spec, j.row.id));
       // Classifiers take batches; chat models take one request per row (concurrency is per request).
       const batches = batched(pendingJobs(evalRows, model.classify ? [undefined] : variants, isDone), model.classify ? BATCH : 1);
       const pool = boundedPool(plan.concurrency);
-      let prepared = false;
+      // Prepared (trained) even with no work left, as on a resume: its metadata (a baseline's
+      // vocabulary, its label) goes into the summary, which must equal an uninterrupted run's.
+      if (!plan.signal?.aborted) await model.prepare?.({ train: trainRows, labels, seed: plan.seed });
       try {
         for await (const batch of batches) {
           if (pool.failed) break;
@@ -90,9 +105,6 @@ export async function runClassification(
             complete = false;
             break;
           }
-          // Only a model with work left is prepared (trained, loaded), as on a resume with all done.
-          if (!prepared) await model.prepare?.({ train: trainRows, labels, seed: plan.seed });
-          prepared = true;
           await pool.run(async () => {
             // Local models classify synchronously; yielding to the event loop between batches is
             // what lets a SIGINT/SIGTERM handler run before the whole suite is done.
@@ -103,13 +115,17 @@ export async function runClassification(
             }
             const recs = model.classify
               ? await classifyBatch(model, batch.map((j) => j.row), labels, plan.suite.name)
-              : [await chatOne(model, batch[0]!.row, plan, batch[0]!.variant!)];
+              : [await chatOne(model, batch[0]!.row, plan, batch[0]!.variant!, cutoff.signal)];
             for (const rec of recs) {
-              writer.write(rec);
+              if (rec === undefined) {
+                complete = false;
+                continue;
+              }
+              writer.write(withoutSecrets(rec));
               records.get(model.spec)!.push(scored(rec));
               spent += rec.cost_usd ?? 0;
             }
-            done += batch.length;
+            done += recs.filter((r) => r !== undefined).length;
             plan.onProgress?.(done, total, model.spec);
           });
         }
@@ -120,9 +136,15 @@ export async function runClassification(
       if (!complete) break;
     }
   } finally {
+    plan.signal?.removeEventListener('abort', onStop);
     writer.close();
   }
   return { records, complete: complete && !plan.signal?.aborted, stoppedBy: budgetHit ? `budget (--max-cost ${plan.maxCost} USD reached)` : undefined };
+}
+
+/** What a model or server sent back may quote credentials (an echoed Authorization header). */
+function withoutSecrets(rec: SampleRecord): SampleRecord {
+  return { ...rec, output: redactAnswer(rec.output), error: rec.error === null ? null : redact(rec.error) };
 }
 
 /** A classifier answers once per row; a chat model once per row, setting and repeat (setting-major). */
@@ -179,18 +201,23 @@ export function settingName(s: Sampling): string {
   return [`t=${s.temperature ?? 'default'}`, ...(s.top_p !== undefined ? [`p=${s.top_p}`] : [])].join(' ');
 }
 
-/** One chat request for one row: prompt from the suite's template, answer extracted from the text. */
-async function chatOne(model: Model, row: Row, plan: RunPlan, variant: { sampling: Sampling; repeat: number; setting?: string }): Promise<SampleRecord> {
+/**
+ * One chat request for one row: prompt from the suite's template, answer extracted from the text.
+ * Undefined when a stop cut the request off: that sample is not done, not failed.
+ */
+async function chatOne(model: Model, row: Row, plan: RunPlan, variant: { sampling: Sampling; repeat: number; setting?: string }, cutoff: AbortSignal): Promise<SampleRecord | undefined> {
   const messages = plan.promptFor(row);
   const t0 = performance.now();
   let res: ChatResult;
   try {
     // Each repeat samples with its own seed, or repeats of a sampled setting would all agree.
     const sampling = variant.repeat === 0 ? variant.sampling : { ...variant.sampling, seed: (variant.sampling.seed ?? 0) + variant.repeat };
-    res = await model.chat!({ messages, sampling, repeat: variant.repeat }, plan.signal);
+    res = await model.chat!({ messages, sampling, repeat: variant.repeat }, cutoff);
   } catch (e) {
+    if (cutoff.aborted) return undefined;
     res = { text: '', usage: { prompt_tokens: 0, completion_tokens: 0, source: 'estimate' }, e2e_ms: 0, cached: false, attempts: 1, error: (e as Error).message };
   }
+  if (res.error !== undefined && cutoff.aborted) return undefined;
   const error = res.error ?? null;
   const pred = error === null ? plan.answerer.extract(res.text, row) : null;
   return {
@@ -214,6 +241,7 @@ async function chatOne(model: Model, row: Row, plan: RunPlan, variant: { samplin
     ...(res.ttft_ms !== undefined ? { ttft_ms: res.ttft_ms } : {}),
     attempts: res.attempts,
     cached: res.cached,
+    ...(res.truncated ? { truncated: true } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ export interface ServeCommandOptions {
   maxTokens: number;
   maxN: number;
   maxBodyBytes: number;
+  allowedHosts: string[];
 }
 
 /**
@@ -22,7 +23,7 @@ export async function serve(o: ServeCommandOptions, log: (line: string) => void)
   const model = await createModel(o.model, DEFAULT_MODEL_CONTEXT);
   if (!model.chat && !model.complete) throw new UserError(`model ${o.model} cannot generate text, so it cannot be served (serve a generative model such as scratch)`);
   const modelName = o.name ?? o.model;
-  const server = createModelServer(model, { ...SERVE_DEFAULTS, modelName, apiKey: o.apiKey, maxTokens: o.maxTokens, maxN: o.maxN, maxBodyBytes: o.maxBodyBytes });
+  const server = createModelServer(model, { ...SERVE_DEFAULTS, modelName, apiKey: o.apiKey, maxTokens: o.maxTokens, maxN: o.maxN, maxBodyBytes: o.maxBodyBytes, allowedHosts: o.allowedHosts });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => reject(new UserError(`cannot listen on ${o.host}:${o.port}: ${e.code ?? e.message}`)));
     server.listen(o.port, o.host, resolve);

@@ -12,6 +12,8 @@ export interface ServeOptions extends ServeLimits {
   maxBodyBytes: number;
   /** Requests waiting for the model beyond this get 429. */
   maxQueue: number;
+  /** Host header values accepted besides loopback names (--allowed-host); without an API key only these. */
+  allowedHosts?: readonly string[];
 }
 
 export const SERVE_DEFAULTS = { maxBodyBytes: 1 << 20, maxTokens: 1024, maxN: 8, maxQueue: 256 };
@@ -41,6 +43,11 @@ export function createModelServer(model: Model, opts: ServeOptions): Server {
 
   return createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
+      if (clientGone(req, e)) {
+        // Not a server fault: one line, no stack.
+        process.stderr.write(`emobench serve: client disconnected during ${req.method} ${(req.url ?? '/').split('?')[0]}\n`);
+        return res.destroy();
+      }
       const err = e instanceof HttpError ? e : new HttpError(500, 'internal server error', 'server_error');
       if (!(e instanceof HttpError)) process.stderr.write(`emobench serve: ${(e as Error)?.stack ?? String(e)}\n`);
       if (!res.headersSent) sendJson(res, err.status, errorBody(err.message, err.type, err.param), err.headers);
@@ -50,6 +57,11 @@ export function createModelServer(model: Model, opts: ServeOptions): Server {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
+    // Without a key, a web page the user visits could drive the server: through DNS rebinding (a
+    // foreign Host name) or a "simple" cross-site POST (text/plain, no preflight). Both are refused.
+    if (!keyDigest && !hostAllowed(req.headers.host, opts.allowedHosts ?? [])) {
+      throw new HttpError(403, `Host "${String(req.headers.host ?? '')}" is not allowed: without --api-key only loopback names are (serve --allowed-host <name> adds one)`, 'invalid_request_error');
+    }
     if (keyDigest && !authorised(req.headers.authorization, keyDigest)) {
       throw new HttpError(401, 'Incorrect or missing API key. Send it as "Authorization: Bearer <key>".', 'invalid_request_error', null, { 'www-authenticate': 'Bearer' });
     }
@@ -60,6 +72,9 @@ export function createModelServer(model: Model, opts: ServeOptions): Server {
       const chat = path === '/v1/chat/completions';
       if (chat && !model.chat) throw new HttpError(400, `model ${opts.modelName} does not support chat completions`, 'invalid_request_error');
       if (!chat && !model.complete) throw new HttpError(400, `model ${opts.modelName} does not support text completions`, 'invalid_request_error');
+      if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+        throw new HttpError(415, `Content-Type must be application/json (got "${String(req.headers['content-type'] ?? 'none')}")`, 'invalid_request_error');
+      }
       const body = parse(chat ? chatRequestSchema(opts) : completionRequestSchema(opts), await readJson(req, opts.maxBodyBytes));
       if (body.model !== opts.modelName) throw new HttpError(404, `The model \`${body.model}\` does not exist (this server has ${opts.modelName})`, 'invalid_request_error', 'model');
       if (queue.pendingCount >= opts.maxQueue) throw new HttpError(429, 'server busy: too many queued requests', 'rate_limit_error', null, { 'retry-after': '1' });
@@ -144,6 +159,22 @@ export function createModelServer(model: Model, opts: ServeOptions): Server {
       usage,
     });
   }
+}
+
+/** The client hung up (reset, aborted upload): its request just ends. */
+function clientGone(req: IncomingMessage, e: unknown): boolean {
+  if (e instanceof HttpError) return false;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return req.socket.destroyed || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || (e as Error)?.message === 'aborted';
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/** Host header (name[:port]) is a loopback name, a *.localhost name, or one the user allowed. */
+function hostAllowed(header: string | undefined, allowed: readonly string[]): boolean {
+  if (header === undefined) return false;
+  const name = (header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.replace(/:\d+$/, '')).toLowerCase();
+  return LOOPBACK.has(name) || name.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(name) || allowed.some((h) => h.toLowerCase() === name || h.toLowerCase() === header.toLowerCase());
 }
 
 function digest(s: string): Buffer {
