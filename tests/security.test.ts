@@ -27,7 +27,8 @@ test('an API key never appears in results, cache, reports, JUnit, logs or error 
     const spec = (envName: string) => `openai:scratch@tiny?base_url=${server.url}&api_key_env=${envName}`;
     for (const [name, args] of [
       ['ok', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'ok'), '--report', '--junit', join(work, 'junit.xml'), '--gate', 'emotion.accuracy>=0.99']],
-      ['denied', ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'denied'), '--no-cache']],
+      ['refused at preflight', ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'preflight'), '--no-cache']],
+      ['denied', ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'denied'), '--no-cache', '--no-preflight', '--max-error-rate', '1']],
       ['dry', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--dry-run']],
       ['json', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'json'), '--json']],
     ] as const) {

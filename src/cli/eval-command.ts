@@ -15,6 +15,9 @@ import { table } from '../report/format.js';
 import { parseShard } from '../run/shard.js';
 import { progressBar } from './progress.js';
 import { runReport } from './report-command.js';
+import { RuntimeFailure } from '../errors.js';
+import type { Model } from '../models/types.js';
+import type { SampleRecord } from '../results/types.js';
 import { setExitCode, stopOnSignals, gateOptions, applyGates, positiveInt, UsageError } from './shared.js';
 
 function builder(y: Argv) {
@@ -38,6 +41,8 @@ function builder(y: Argv) {
       .option('base-url', { type: 'string', describe: 'openai: models: endpoint base URL (e.g. http://127.0.0.1:8000/v1), overriding baselines/models.yaml' })
       .option('api-key-env', { type: 'string', describe: 'openai: models: the environment variable holding the API key' })
       .option('timeout', { type: 'number', default: 60, describe: 'openai: models: seconds without a byte from the server before an attempt fails' })
+      .option('preflight', { type: 'boolean', default: true, describe: 'openai: models: check each endpoint (reachable, key accepted, model listed) before the run; --no-preflight to replay a cached run offline' })
+      .option('max-error-rate', { type: 'number', default: 0.5, describe: 'exit 3 when a model failed on more than this fraction of its samples (a dead or misconfigured endpoint, not a result)' })
       .option('cache', { type: 'boolean', default: true, describe: 'reuse cached API responses (--no-cache sends every request)' })
       .option('cache-dir', { type: 'string', default: '.emobench-cache', describe: 'where API responses are cached' })
       .option('max-cost', { type: 'number', describe: 'stop cleanly once this many USD have been spent (results so far are kept)' })
@@ -62,6 +67,7 @@ function builder(y: Argv) {
         if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 1)) throw new UsageError('--limit must be a positive integer');
         if (!Number.isInteger(a.seed)) throw new UsageError('--seed must be an integer');
         if (!Number.isInteger(a.concurrency) || a.concurrency < 1) throw new UsageError('--concurrency must be a positive integer');
+        if (!(a['max-error-rate'] >= 0 && a['max-error-rate'] <= 1)) throw new UsageError('--max-error-rate must be a fraction from 0 to 1');
         return true;
       })
       .example('$0 eval --suite emotion', 'the default models on the emotion suite')
@@ -109,7 +115,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
     const stop = stopOnSignals(a.quiet);
     try {
       const validate = (suite: Suite) => checkGates(gates, suite.name, suite.labels ?? []);
-      const common = { concurrency: a.concurrency, signal: stop.signal, onProgress: bar.update, validate, modelContext, maxCost: a['max-cost'] };
+      const common = { concurrency: a.concurrency, signal: stop.signal, onProgress: bar.update, validate, modelContext, maxCost: a['max-cost'], preflight: a.preflight, onSampleError: firstErrorPrinter() };
       const plan = {
         ...common,
         suite: a.suite!,
@@ -137,7 +143,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
           }).filter(([, v]) => v !== undefined),
         );
         const log = (line: string) => (a.quiet || a.json ? undefined : process.stderr.write(`${line}\n`));
-        const { dir, summary } = await runThroughputEval({ suite: loaded, models: a.model, seed: a.seed, out: typeof plan.out === 'string' ? plan.out : plan.out('throughput'), overrides, modelContext, log });
+        const { dir, summary } = await runThroughputEval({ suite: loaded, models: a.model, seed: a.seed, out: typeof plan.out === 'string' ? plan.out : plan.out('throughput'), overrides, modelContext, log, preflight: a.preflight });
         if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         else if (!a.quiet) process.stdout.write(`${throughputReport(summary)}\n\nresults: ${dir}\n`);
         setExitCode(await applyGates(a, gates, { dir, summary }, a.quiet || a.json));
@@ -171,9 +177,25 @@ export const evalCommand: CommandModule<object, Parsed> = {
         setExitCode(stop.received === 'SIGINT' ? 130 : 143);
         return;
       }
-      setExitCode(await applyGates(a, gates, { dir, summary }, a.quiet || a.json));
+      const gateCode = await applyGates(a, gates, { dir, summary }, a.quiet || a.json);
+      const failing = summary.models.filter((m) => m.error_rate > a['max-error-rate']);
+      if (failing.length > 0) {
+        const list = failing.map((m) => `${m.spec}${m.setting ? ` (${m.setting})` : ''} ${m.errors}/${m.n} (${(m.error_rate * 100).toFixed(1)}%)`).join(', ');
+        throw new RuntimeFailure(`failed samples above --max-error-rate ${a['max-error-rate']}: ${list}; these figures measure failures, not the model (errors are in ${join(dir, 'samples.jsonl')})`);
+      }
+      setExitCode(gateCode);
     } finally {
       stop.dispose();
     }
   },
 };
+
+/** Prints each model's first failed sample, with where the model runs, as soon as it happens. */
+function firstErrorPrinter(): (model: Model, sample: SampleRecord) => void {
+  const seen = new Set<string>();
+  return (model, sample) => {
+    if (seen.has(model.spec)) return;
+    seen.add(model.spec);
+    process.stderr.write(`emobench: ${model.spec}${model.location ? ` (${model.location})` : ''}: sample ${sample.id} failed: ${sample.error}\n`);
+  };
+}

@@ -104,5 +104,9 @@ export interface Model {
   /** Models with their own tokenizer: a user message whose rendered chat prompt is about `tokens` long. */
   userMessageOfTokens?(tokens: number, seed: number): string;
   footprint?(): Footprint;
+  /** Remote models: check before a run that the endpoint answers, takes the key and serves the model. */
+  preflight?(): Promise<void>;
+  /** Where the model runs, for error messages (an endpoint URL). */
+  readonly location?: string;
   close?(): Promise<void>;
 }

@@ -18,7 +18,7 @@ import type { LoadedSuite, Suite } from '../suites/schema.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
 import { aggregateVariants, scored } from './aggregate.js';
 import { scanRows, type EvalRows } from './rows.js';
-import { runClassification } from './runner.js';
+import { runClassification, type RunPlan } from './runner.js';
 
 export interface EvalOptions {
   suite: string;
@@ -39,6 +39,9 @@ export interface EvalOptions {
   sampling?: Decoding;
   maxCost?: number;
   modelContext?: ModelContext;
+  /** Check remote models' endpoints before anything is written (default on). */
+  preflight?: boolean;
+  onSampleError?: RunPlan['onSampleError'];
 }
 
 export type Decoding = Sampling & { temperatures?: number[]; repeats?: number; shots?: number; cot?: boolean };
@@ -73,6 +76,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   if (existsSync(dir) && existsSync(`${dir}/run.json`)) {
     throw new UserError(`${dir} already holds a run: use --resume ${dir} to continue it, or choose another --out`);
   }
+  if (opts.preflight !== false) await preflight(p.models);
   const paths = prepareRunDir(dir);
   writeManifest(paths.dir, p.manifest);
   return execute(p, paths, [], opts);
@@ -81,7 +85,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
 /** Continue a run directory: its plan comes from run.json; finished (model, sample) pairs are kept. */
 export async function resumeEval(
   dir: string,
-  opts: Pick<EvalOptions, 'concurrency' | 'signal' | 'onProgress' | 'validate' | 'modelContext' | 'maxCost'> & { force: boolean },
+  opts: Pick<EvalOptions, 'concurrency' | 'signal' | 'onProgress' | 'validate' | 'modelContext' | 'maxCost' | 'preflight' | 'onSampleError'> & { force: boolean },
 ): Promise<EvalResult> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--resume ${dir}: no such run directory`);
   const recorded = readManifest(dir);
@@ -101,12 +105,14 @@ export async function resumeEval(
     onProgress: opts.onProgress,
     validate: opts.validate,
     maxCost: opts.maxCost,
+    onSampleError: opts.onSampleError,
   };
   const p = await prepare(runOpts);
   const diffs = manifestDifferences(recorded, p.manifest);
   if (diffs.length > 0 && !opts.force) {
     throw new UserError(`cannot resume ${dir}: the run's inputs changed since it started:\n  ${diffs.join('\n  ')}\n(--force resumes anyway, mixing old and new samples)`);
   }
+  if (opts.preflight !== false) await preflight(p.models);
   const paths = prepareRunDir(dir);
   const wanted = new Set<string>();
   for await (const row of p.evalRows.read()) wanted.add(row.id);
@@ -115,6 +121,16 @@ export async function resumeEval(
   for await (const r of streamSamples(paths.samples, { repair: true })) if (specs.has(r.model) && wanted.has(r.id)) done.push(scored(r));
   const result = await execute(p, paths, done, runOpts);
   return { ...result, resumed: done.length };
+}
+
+/** Every remote model's endpoint is checked at once, before a run directory exists. */
+export async function preflight(models: readonly Model[]): Promise<void> {
+  try {
+    await Promise.all(models.map((m) => m.preflight?.()));
+  } catch (e) {
+    for (const m of models) await m.close?.();
+    throw e;
+  }
 }
 
 /** The settings × repeats a run sends: one setting unless --temperature lists several. */
@@ -225,6 +241,7 @@ async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, don
         done,
         signal: opts.signal,
         onProgress: opts.onProgress,
+        onSampleError: opts.onSampleError,
         ...decodingPlan(opts.sampling ?? {}),
         answerer: answerer(spec.extract?.type ?? 'label', spec.labels, spec.extract?.aliases),
         promptFor: spec.prompt

@@ -34,6 +34,8 @@ export interface RunPlan {
   /** Stop scheduling once this many USD have been spent (chat models with prices). */
   maxCost?: number;
   onProgress?: (done: number, total: number, model: string) => void;
+  /** Told of every failed sample as it is written (the CLI prints each model's first). */
+  onSampleError?: (model: Model, sample: SampleRecord) => void;
 }
 
 export function seededShuffle<T>(items: readonly T[], seed: number): T[] {
@@ -117,6 +119,7 @@ export async function runClassification(
               : [await chatOne(model, batch[0]!.row, plan, batch[0]!.variant!)];
             for (const rec of recs) {
               writer.write(rec);
+              if (rec.error !== null) plan.onSampleError?.(model, rec);
               records.get(model.spec)!.push(scored(rec));
               spent += rec.cost_usd ?? 0;
             }

@@ -9,6 +9,7 @@ import type { LoadedSuite } from '../suites/schema.js';
 import { probeBandwidth } from '../throughput/bandwidth.js';
 import { measureThroughput, type ThroughputResult, type ThroughputSettings } from '../throughput/run.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
+import { preflight } from './eval.js';
 
 export interface ThroughputEvalOptions {
   suite: LoadedSuite;
@@ -18,6 +19,8 @@ export interface ThroughputEvalOptions {
   overrides: Partial<ThroughputSettings>;
   modelContext?: ModelContext;
   log: (line: string) => void;
+  /** Check remote models' endpoints before anything is written (default on). */
+  preflight?: boolean;
 }
 
 /** The throughput suite: timed generations and concurrent requests instead of scored samples. */
@@ -31,6 +34,7 @@ export async function runThroughputEval(o: ThroughputEvalOptions): Promise<{ dir
   if (idle.length > 0) throw new UserError(`model ${idle[0]!.spec} generates no text, so it has no throughput to measure`);
   const dir = resolve(o.out);
   if (existsSync(join(dir, 'summary.json'))) throw new UserError(`${dir} already holds a run; choose another --out`);
+  if (o.preflight !== false) await preflight(models);
   mkdirSync(dir, { recursive: true });
   const started = new Date();
   // One probe for the whole run: it allocates 512 MB and should not run per model.
