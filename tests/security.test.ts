@@ -21,14 +21,14 @@ test('an API key never appears in results, cache, reports, JUnit, logs or error 
   const server = await startServe(['--model', 'scratch@tiny'], { EMOBENCH_API_KEY: KEY });
   const work = tempDir();
   const env = { RIGHT_KEY: KEY, WRONG_KEY: `${KEY}-wrong` };
-  const common = ['--suite', 'emotion', '--limit', '6', '--max-tokens', '3', '--cache-dir', join(work, 'cache'), '--timeout', '2'];
+  const common = ['--suite', 'emotion', '--limit', '6', '--max-tokens', '3', '--cache-dir', join(work, 'cache'), '--timeout', '10', '--max-error-rate', '1'];
   const outputs: string[] = [];
   try {
     const spec = (envName: string) => `openai:scratch@tiny?base_url=${server.url}&api_key_env=${envName}`;
     for (const [name, args] of [
       ['ok', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'ok'), '--report', '--junit', join(work, 'junit.xml'), '--gate', 'emotion.accuracy>=0.99']],
       ['refused at preflight', ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'preflight'), '--no-cache']],
-      ['denied', ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'denied'), '--no-cache', '--no-preflight', '--max-error-rate', '1']],
+      ['denied', ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'denied'), '--no-cache', '--no-preflight']],
       ['dry', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--dry-run']],
       ['json', ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'json'), '--json']],
     ] as const) {

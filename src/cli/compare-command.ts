@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { compareMarkdown, compareRuns, loadRun } from '../compare/compare.js';
+import { compareMarkdown, compareRuns, loadRun, requireShared } from '../compare/compare.js';
 
 function builder(y: Argv) {
   return (
@@ -20,6 +20,7 @@ export const compareCommand: CommandModule<object, Parsed> = {
   handler: async (a) => {
     const runA = await loadRun(a.a);
     const runB = await loadRun(a.b);
+    requireShared(runA, runB, 'compare');
     process.stdout.write(compareMarkdown(runA, runB, compareRuns(runA, runB, runB.summary.meta.seed), a.alpha));
   },
 };
