@@ -9,11 +9,13 @@ import { exportCommand } from './export-command.js';
 import { gateCommand } from './gate-command.js';
 import { mergeCommand } from './merge-command.js';
 import { profileCommand } from './profile-command.js';
+import { publishCommand } from './publish-command.js';
 import { reportCommand } from './report-command.js';
 import { rescoreCommand } from './rescore-command.js';
 import { serveCommand } from './serve-command.js';
 import { takeExitCode, UsageError } from './shared.js';
 import { trainCommand } from './train-command.js';
+import { viewCommand } from './view-command.js';
 
 /** The command line: one module per command (./*-command.ts); here only parsing and exit codes. */
 export async function main(argv: string[]): Promise<number> {
@@ -34,6 +36,8 @@ export async function main(argv: string[]): Promise<number> {
     .command(profileCommand)
     .command(attentionCommand)
     .command(mergeCommand)
+    .command(viewCommand)
+    .command(publishCommand)
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     })

@@ -9,6 +9,7 @@ import { Tokenizer } from '../scratch/tokenizer.js';
 import { initWeights, loadWeights, type Weights } from '../scratch/weights.js';
 import type { AttentionOps, WeightFormat } from '../onnx/export.js';
 import type { OrtInfo } from '../onnx/ort-engine.js';
+import { chatPrompt, completeLocally } from './local-chat.js';
 import type { ChatMessage } from '../prompts/render.js';
 import { configHash, sha256File } from '../util/hash.js';
 import { pkgPath } from '../util/paths.js';
@@ -167,37 +168,11 @@ class ScratchHarnessModel implements Model {
   }
 
   async chat(req: ChatRequest, signal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatResult> {
-    return this.complete(chatPrompt(req.messages), req.sampling, signal, onToken);
+    return completeLocally(this.model, chatPrompt(req.messages), req.sampling, signal, onToken);
   }
 
   async complete(prompt: string, sampling: Sampling, signal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatResult> {
-    const t0 = performance.now();
-    let ttft: number | undefined;
-    const gen = await this.model.generate(
-      prompt,
-      {
-        temperature: sampling.temperature ?? 0,
-        ...(sampling.top_p !== undefined ? { topP: sampling.top_p } : {}),
-        maxNewTokens: sampling.max_tokens ?? 16,
-        ...(sampling.stop ? { stop: sampling.stop } : {}),
-        seed: sampling.seed ?? 0,
-      },
-      (e) => {
-        // Throwing out of the token callback is how a cancelled request stops generating.
-        if (signal?.aborted) throw new Error('cancelled');
-        if (e.text !== '' && ttft === undefined) ttft = performance.now() - t0;
-        if (e.text !== '') onToken?.(e.text);
-      },
-    );
-    return {
-      text: gen.text,
-      usage: { prompt_tokens: gen.promptIds.length, completion_tokens: gen.ids.length, source: 'server' },
-      ...(ttft !== undefined ? { ttft_ms: ttft } : {}),
-      e2e_ms: performance.now() - t0,
-      cached: false,
-      attempts: 1,
-      finish_reason: gen.finishReason === 'length' ? 'length' : 'stop',
-    };
+    return completeLocally(this.model, prompt, sampling, signal, onToken);
   }
 
   async timedGenerate(o: { promptTokens: number; outputTokens: number; batch: number; seed: number }): Promise<TimedGeneration> {
@@ -247,11 +222,6 @@ export function textOfTokens(tok: Tokenizer, n: number, seed: number): string {
   // A merge at the cut can leave one token short; extend a character at a time.
   while (tok.encode(out, { bos: true }).length < n) out = text.slice(0, out.length + 1);
   return out;
-}
-
-/** The scratch model's chat template: turns in order, then the cue for the answer. */
-export function chatPrompt(messages: readonly ChatMessage[]): string {
-  return `${messages.map((m) => m.content.trim()).join('\n\n')}\nAnswer:`;
 }
 
 export function parseOnOff(spec: ModelSpec, key: string, dflt: boolean): boolean {
