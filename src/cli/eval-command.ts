@@ -18,12 +18,11 @@ import { runReport } from './report-command.js';
 import { RuntimeFailure } from '../errors.js';
 import type { Model } from '../models/types.js';
 import type { SampleRecord } from '../results/types.js';
-import { setExitCode, stopOnSignals, gateOptions, applyGates, positiveInt, UsageError } from './shared.js';
+import { suiteOption, setExitCode, stopOnSignals, gateOptions, applyGates, positiveInt, UsageError } from './shared.js';
 
 function builder(y: Argv) {
   return (
-    gateOptions(y)
-      .option('suite', { type: 'string', describe: 'shipped suite name (emotion) or a path to a suite .yaml' })
+    suiteOption(gateOptions(y))
       .option('model', { type: 'string', array: true, default: [] as string[], describe: `model spec, repeatable; default: the suite's default models. Known: ${Object.keys(MODEL_KINDS).join(', ')}` })
       .option('dataset', { type: 'string', describe: 'run the suite on another file: csv:, tsv:, jsonl: (columns id, text, label, lang, split) or goemotions:, xed:, wrime:' })
       .option('limit', { type: 'number', describe: 'score at most N rows (a seeded random subset)' })

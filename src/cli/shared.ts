@@ -1,5 +1,6 @@
 import { EXIT, UserError } from '../errors.js';
 import type { Argv } from 'yargs';
+import { listShippedSuites } from '../suites/load.js';
 import { loadRun } from '../compare/compare.js';
 import type { Gate } from '../gates/expr.js';
 import { appendStepSummary, baselineGates, evaluateGates, gateReport, writeJunit } from '../gates/evaluate.js';
@@ -45,6 +46,11 @@ export function stopOnSignals(quiet: boolean): { signal: AbortSignal; received: 
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return state;
+}
+
+/** `--suite`, with the shipped suites named in its help. */
+export function suiteOption<T>(y: Argv<T>) {
+  return y.option('suite', { type: 'string', describe: `a shipped suite (${listShippedSuites().join(', ')}; see \`emobench list\`) or a path to a suite .yaml` });
 }
 
 /** Gate flags, shared by `eval` and `gate`. */
