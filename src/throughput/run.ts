@@ -49,9 +49,17 @@ export interface ServingLevel {
   goodput: number | null;
   /** Mean prompt tokens per request as the model counted them (the serving prompt's real length). */
   prompt_tokens: number;
+  /** Local models: the prompt asked for (serving_prompt_tokens) was cut to fit the context. */
+  prompt_shortened?: { asked: number; context: number };
   /** Where output token counts came from, and how often the streamed chunk count disagreed. */
   token_source: 'server' | 'estimate' | 'mixed';
   token_count_mismatches: number;
+}
+
+/** " (64 tokens)": a local model's context length, for messages. */
+function contextOf(model: Model): string {
+  const context = model.promptLength?.('').context;
+  return context === undefined ? '' : ` (${context} tokens)`;
 }
 
 export interface Roofline {
@@ -92,7 +100,7 @@ export async function measureThroughput(
           // under the asked lengths would mislabel the cell.
           if (t.prompt_tokens < promptTokens || t.decode_steps < s.output_tokens - 1) {
             throw new UserError(
-              `${model.spec}: a ${promptTokens}-token prompt and ${s.output_tokens} output tokens do not fit its context (it kept ${t.prompt_tokens} prompt tokens and decoded ${t.decode_steps + 1}); choose shorter --prompt-tokens or --output-tokens`,
+              `${model.spec}: a ${promptTokens}-token prompt and ${s.output_tokens} output tokens do not fit its context${contextOf(model)} (it kept ${t.prompt_tokens} prompt tokens and decoded ${t.decode_steps + 1}); choose shorter --prompt-tokens or --output-tokens`,
             );
           }
           if (r < s.warmup) continue;
@@ -169,6 +177,9 @@ async function servingLevel(model: Model, s: ThroughputSettings, concurrency: nu
   );
   const wall = (performance.now() - t0) / 1000;
   const sloGiven = Object.values(s.slo).some((v) => v !== undefined);
+  // A local model counts its own prompt exactly: fewer tokens than asked means generate() cut it.
+  const len = model.userMessageOfTokens ? model.promptLength?.('') : undefined;
+  const shortened = len && latencies.length > 0 && promptTokens / latencies.length < s.serving_prompt_tokens ? { asked: s.serving_prompt_tokens, context: len.context } : undefined;
   return {
     concurrency,
     requests,
@@ -184,6 +195,7 @@ async function servingLevel(model: Model, s: ThroughputSettings, concurrency: nu
     e2e_ms: spread(latencies.map((l) => l.e2e_ms), seed),
     goodput: sloGiven ? goodput(latencies, wall, s.slo) : null,
     prompt_tokens: latencies.length > 0 ? promptTokens / latencies.length : NaN,
+    ...(shortened ? { prompt_shortened: shortened } : {}),
     token_source: sources.size === 1 ? ([...sources][0] as 'server' | 'estimate') : 'mixed',
     token_count_mismatches: mismatches,
   };
