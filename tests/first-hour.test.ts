@@ -65,3 +65,28 @@ test('mistyped commands and options get "did you mean"; the top-level help has e
   assert.match(help.stdout, /Examples:[\s\S]*emobench eval --suite emotion/);
   assert.match(emobench(['eval', '--help']).stdout, /--suite +a shipped suite \(emotion, multilingual, [^)]*throughput/);
 });
+
+test('--columns and --labels read a file with other headers and label names, without editing it; resume keeps the mapping', () => {
+  const dir = tempDir();
+  const csv = join(dir, 'reviews.csv');
+  const rows = ['review_id,review,sentiment,part'];
+  const texts: Record<string, string[]> = { positive: ['I love it', 'wonderful, so happy', 'great, love this', 'happy with it'], negative: ['I hate it', 'furious, awful', 'outrageous, hate this', 'so angry'] };
+  for (const [label, list] of Object.entries(texts)) list.forEach((t, i) => rows.push(`${label}${i},${t},${label},${i < 2 ? 'train' : 'test'}`));
+  writeFileSync(csv, `${rows.join('\n')}\n`);
+  const plain = emobench(['eval', '--suite', 'emotion', '--dataset', `csv:${csv}`, '--model', 'nb', '--quiet', '--out', join(dir, 'x')]);
+  assert.equal(plain.code, 2);
+  assert.match(plain.stderr, /reviews\.csv:1: header lacks columns "id", "text", "label" \(found: review_id, review, sentiment, part\); map yours with --columns id=<your column>,text=<your column>,label=<your column>/);
+  const mapping = ['--columns', 'id=review_id,text=review,label=sentiment,split=part', '--labels', 'positive=joy,negative=anger'];
+  const out = join(dir, 'run');
+  const r = emobench(['eval', '--suite', 'emotion', '--dataset', `csv:${csv}`, '--model', 'nb', ...mapping, '--quiet', '--out', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { models: { n: number; metrics: { accuracy: { value: number } } }[]; meta: { dataset: { train_rows: number } } };
+  assert.equal(summary.models[0]!.n, 4, 'the four test rows');
+  assert.equal(summary.meta.dataset.train_rows, 4, 'nb learned from the mapped train split');
+  assert.ok(readFileSync(join(out, 'samples.jsonl'), 'utf8').includes('"expected":"joy"'));
+  assert.match(readFileSync(join(out, 'run.json'), 'utf8'), /"positive": "joy"/);
+  assert.equal(emobench(['validate', '--suite', 'emotion', '--dataset', `csv:${csv}`, ...mapping]).code, 0);
+  const typo = emobench(['eval', '--suite', 'emotion', '--dataset', `csv:${csv}`, '--columns', 'txt=review']);
+  assert.equal(typo.code, 2);
+  assert.match(typo.stderr, /--columns: unknown column "txt" \(did you mean text\?\)/);
+});

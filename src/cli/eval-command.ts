@@ -18,11 +18,11 @@ import { runReport } from './report-command.js';
 import { RuntimeFailure } from '../errors.js';
 import type { Model } from '../models/types.js';
 import type { SampleRecord } from '../results/types.js';
-import { suiteOption, setExitCode, stopOnSignals, gateOptions, applyGates, positiveInt, UsageError } from './shared.js';
+import { mappingOptions, parseMapping, suiteOption, setExitCode, stopOnSignals, gateOptions, applyGates, positiveInt, UsageError } from './shared.js';
 
 function builder(y: Argv) {
   return (
-    suiteOption(gateOptions(y))
+    mappingOptions(suiteOption(gateOptions(y)))
       .option('model', { type: 'string', array: true, default: [] as string[], describe: `model spec, repeatable; default: the suite's default models. Known: ${Object.keys(MODEL_KINDS).join(', ')}` })
       .option('dataset', { type: 'string', describe: 'run the suite on another file: csv:, tsv:, jsonl: (columns id, text, label, lang, split) or goemotions:, xed:, wrime:' })
       .option('limit', { type: 'number', describe: 'score at most N rows (a seeded random subset)' })
@@ -60,7 +60,7 @@ function builder(y: Argv) {
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (and --json output)' })
       .check((a) => {
         if (a.resume !== undefined) {
-          const clash = ['suite', 'dataset', 'limit', 'shard', 'out'].filter((k) => a[k] !== undefined).concat(a.model.length > 0 ? ['model'] : []);
+          const clash = ['suite', 'dataset', 'limit', 'shard', 'out', 'columns', 'labels'].filter((k) => a[k] !== undefined).concat(a.model.length > 0 ? ['model'] : []);
           if (clash.length > 0) throw new UsageError(`--resume takes the run's plan from its run.json; drop --${clash.join(', --')}`);
         } else if (a.suite === undefined || a.suite.trim() === '') throw new UsageError('--suite needs a suite name or a path (or --resume <run-dir>)');
         if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 1)) throw new UsageError('--limit must be a positive integer');
@@ -125,6 +125,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
         shard: a.shard === undefined ? undefined : parseShard(a.shard),
         out: a.out ?? defaultRunDir,
         lenient: a.lenient,
+        mapping: parseMapping(a),
         sampling,
       };
       const loaded = a.resume ? undefined : await loadSuite(a.suite!);

@@ -2,11 +2,11 @@ import { dirname } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { parseDatasetSpec, readRows } from '../datasets/load.js';
 import { RowValidator } from '../datasets/validate.js';
-import type { SkippedRow } from '../datasets/types.js';
+import type { ColumnMapping, SkippedRow } from '../datasets/types.js';
 import { UserError, where } from '../errors.js';
 import { loadSuite } from '../suites/load.js';
 import { EXIT } from '../errors.js';
-import { setExitCode, suiteOption } from './shared.js';
+import { mappingOptions, parseMapping, setExitCode, suiteOption } from './shared.js';
 
 export interface Validation {
   suite: string;
@@ -21,12 +21,12 @@ export interface Validation {
 }
 
 /** Every row checked in one pass, as `eval` checks them, but each problem reported instead of the first. */
-export async function validateDataset(suiteRef: string, datasetSpec: string | undefined): Promise<Validation> {
+export async function validateDataset(suiteRef: string, datasetSpec: string | undefined, mapping?: ColumnMapping): Promise<Validation> {
   const suite = await loadSuite(suiteRef);
   const ds = suite.spec.dataset;
   if (!ds) throw new UserError(`suite "${suite.spec.name}" has task "${suite.spec.task}" and no dataset to validate`);
   const file = parseDatasetSpec(datasetSpec ?? ds.path, datasetSpec ? process.cwd() : dirname(suite.file));
-  const v = new RowValidator(file.path, { labels: suite.spec.labels, lenient: true });
+  const v = new RowValidator(file.path, { labels: suite.spec.labels, lenient: true, ...(mapping ? { mapping } : {}) });
   const splits: Record<string, number> = {};
   let rows = 0;
   let fatal: string | undefined;
@@ -43,7 +43,7 @@ export async function validateDataset(suiteRef: string, datasetSpec: string | un
 }
 
 function builder(y: Argv) {
-  return suiteOption(y)
+  return mappingOptions(suiteOption(y))
     .option('dataset', { type: 'string', describe: "check this file instead of the suite's own (same forms as eval --dataset)" })
     .option('max-errors', { type: 'number', default: 50, describe: 'print at most this many bad rows (all are counted)' })
     .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
@@ -59,7 +59,7 @@ export const validateCommand: CommandModule<object, Parsed> = {
   describe: 'Check a dataset against a suite (labels, ids, columns, quoting) and report every bad row, not just the first',
   builder: builder as unknown as CommandModule<object, Parsed>['builder'],
   handler: async (a) => {
-    const r = await validateDataset(a.suite!, a.dataset);
+    const r = await validateDataset(a.suite!, a.dataset, parseMapping(a));
     const ok = r.bad === 0 && r.fatal === undefined;
     if (a.json) process.stdout.write(`${JSON.stringify({ ...r, problems: r.problems.slice(0, a['max-errors']) }, null, 2)}\n`);
     else if (!a.quiet) {

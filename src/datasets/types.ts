@@ -43,4 +43,11 @@ export interface LoadOptions {
   labels?: readonly string[];
   /** Skip bad rows (and count them) instead of failing on the first. */
   lenient?: boolean;
+  /** The user's file under other names: canonical column → the file's column, file label → suite label. */
+  mapping?: ColumnMapping;
+}
+
+export interface ColumnMapping {
+  columns?: Record<string, string>;
+  labels?: Record<string, string>;
 }

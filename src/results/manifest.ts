@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import type { ColumnMapping } from '../datasets/types.js';
 import type { Decoding } from '../run/eval.js';
 import { stableStringify } from '../util/hash.js';
 import { writeFileAtomic } from './run-dir.js';
@@ -26,6 +27,8 @@ export interface RunManifest {
   limit: number | null;
   shard: Shard | null;
   lenient: boolean;
+  /** --columns / --labels, when given: they change which rows and labels a run reads. */
+  mapping?: ColumnMapping;
   /** Decoding settings for chat models (and sweep, shots, CoT): they change predictions, so resume must not mix them. */
   sampling: Decoding;
 }

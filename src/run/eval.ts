@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { loadDataset, parseDatasetSpec } from '../datasets/load.js';
-import type { DatasetStats, Row } from '../datasets/types.js';
+import type { ColumnMapping, DatasetStats, Row } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { createModel, type ModelContext } from '../models/registry.js';
 import type { Model, Sampling } from '../models/types.js';
@@ -31,6 +31,8 @@ export interface EvalOptions {
   /** Run directory; created if missing. */
   out: string | ((suite: string) => string);
   lenient: boolean;
+  /** --columns / --labels: the user's file under other column and label names. */
+  mapping?: ColumnMapping;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, model: string) => void;
   /** Extra checks of the user's input against the suite (gates), run before anything is written. */
@@ -97,6 +99,7 @@ export async function resumeEval(
     seed: recorded.seed,
     shard: recorded.shard ?? undefined,
     lenient: recorded.lenient,
+    ...(recorded.mapping ? { mapping: recorded.mapping } : {}),
     sampling: recorded.sampling,
     modelContext: opts.modelContext,
     concurrency: opts.concurrency,
@@ -187,7 +190,7 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
   }
   const datasetSpec = opts.dataset ?? ds.path;
   const file = parseDatasetSpec(datasetSpec, opts.dataset ? process.cwd() : dirname(suite.file));
-  const { dataset, evalRows, trainRows, splits } = await scanRows(file, ds, { labels: spec.labels, lenient: opts.lenient }, opts.seed, opts.limit, opts.shard);
+  const { dataset, evalRows, trainRows, splits } = await scanRows(file, ds, { labels: spec.labels, lenient: opts.lenient, ...(opts.mapping ? { mapping: opts.mapping } : {}) }, opts.seed, opts.limit, opts.shard);
   if (evalRows.count === 0) {
     throw new UserError(`${dataset.path}: no rows with split "${ds.split}" to evaluate${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''} (found splits: ${splits.join(', ')})`);
   }
@@ -222,6 +225,7 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
     limit: opts.limit ?? null,
     shard: opts.shard ?? null,
     lenient: opts.lenient,
+    ...(opts.mapping ? { mapping: opts.mapping } : {}),
     sampling: opts.sampling ?? {},
   };
   return { suite, dataset, models, manifest, evalRows, trainRows, trainSource };
