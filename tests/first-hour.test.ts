@@ -71,7 +71,7 @@ test('--columns and --labels read a file with other headers and label names, wit
   const csv = join(dir, 'reviews.csv');
   const rows = ['review_id,review,sentiment,part'];
   const texts: Record<string, string[]> = { positive: ['I love it', 'wonderful, so happy', 'great, love this', 'happy with it'], negative: ['I hate it', 'furious, awful', 'outrageous, hate this', 'so angry'] };
-  for (const [label, list] of Object.entries(texts)) list.forEach((t, i) => rows.push(`${label}${i},${t},${label},${i < 2 ? 'train' : 'test'}`));
+  for (const [label, list] of Object.entries(texts)) list.forEach((t, i) => rows.push(`${label}${i},"${t}",${label},${i < 2 ? 'train' : 'test'}`));
   writeFileSync(csv, `${rows.join('\n')}\n`);
   const plain = emobench(['eval', '--suite', 'emotion', '--dataset', `csv:${csv}`, '--model', 'nb', '--quiet', '--out', join(dir, 'x')]);
   assert.equal(plain.code, 2);
