@@ -15,7 +15,7 @@ const SUITE = join(suiteDir, 'short.yaml');
 // The bare text as prompt, so it fits the tiny model's 64-token context.
 writeFileSync(
   SUITE,
-  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(ROOT, 'datasets', 'emotion', 'emotion.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\nmetrics: [accuracy]\ndefault_models: [nb]\n`,
+  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(ROOT, 'datasets', 'emotion', 'emotion.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\ndefault_models: [nb]\n`,
 );
 const RUN = ['eval', '--suite', SUITE, '--limit', '4', '--max-tokens', '2', '--no-cache', '--timeout', '2', '--quiet'];
 /** No OPENAI_BASE_URL from the developer's shell: it would change which names resolve. */

@@ -40,7 +40,7 @@ const csvField = (v: string) => `"${v.replace(/"/g, '""')}"`;
 writeFileSync(join(suiteDir, 'short.csv'), [Object.keys(rows[0]!), ...short.map((r) => Object.values(r))].map((f) => f.map(csvField).join(',')).join('\n') + '\n');
 writeFileSync(
   SUITE,
-  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(suiteDir, 'short.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\nmetrics: [accuracy]\ndefault_models: [nb]\n`,
+  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(suiteDir, 'short.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\ndefault_models: [nb]\n`,
 );
 
 let server: RunningServe;

@@ -41,7 +41,6 @@ prompt:
     Answer with the single label only.
 extract:
   type: label
-metrics: [accuracy, macro_f1, per_class, confusion]
 default_models: [nb, majority]
 `;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { loadEndpoints } from '../api/endpoints.js';
 import { MODEL_KINDS } from '../models/registry.js';
-import { table } from '../report/format.js';
+import { table } from '../util/text-table.js';
 import { listShippedSuites, loadSuite } from '../suites/load.js';
 import { pkgPath } from '../util/paths.js';
 
