@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { emobench, tempDir } from './helpers/cli.js';
@@ -29,6 +29,7 @@ test('init scaffolds a suite, sample data and a CI workflow whose commands pass 
     const s = emobench([...args, '--quiet'], { cwd: dir });
     assert.equal(s.code, 0, `${step}\n${s.stdout}${s.stderr}`);
   }
+  assert.ok(existsSync(join(dir, 'results')), 'the run is in the user\'s results/ folder, where the workflow uploads it from');
   const again = emobench(['init', '--name', 'tickets'], { cwd: dir });
   assert.equal(again.code, 2);
   assert.match(again.stderr, /already exist.*--force overwrites/);
