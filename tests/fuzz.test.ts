@@ -118,7 +118,7 @@ test('OpenAI responses and SSE streams: random bodies from a server become sampl
   const proxy = await startFaultProxy(server.url, () => 'pass', (n) => bodies[n % bodies.length]!);
   try {
     const out = join(tempDir(), 'run');
-    const r = await emobenchAsync(['eval', '--suite', 'emotion', '--model', `openai:scratch@tiny?base_url=${proxy.url}`, '--limit', '20', '--max-tokens', '4', '--timeout', '1', '--no-cache', '--out', out, '--quiet']);
+    const r = await emobenchAsync(['eval', '--suite', 'emotion', '--model', `openai:scratch@tiny?base_url=${proxy.url}`, '--limit', '20', '--max-tokens', '4', '--timeout', '1', '--no-cache', '--out', out, '--quiet', '--no-preflight', '--max-error-rate', '1']);
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/, 'no stack trace');
   } finally {

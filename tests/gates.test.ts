@@ -89,6 +89,24 @@ test('compare prints markdown with paired tests', () => {
   assert.match(r.stdout, /\| nb \| macro_f1 \| 100\.0 \| .* \| <0\.001 \| ▼ worse \|/);
 });
 
+test('a baseline or compare with no model in common exits 2 naming the models on each side (a renamed model never switches the gate off)', () => {
+  const base = tempDir();
+  const old = writeFixtureRun(join(base, 'old'), 'nb', allRight(20));
+  const renamed = writeFixtureRun(join(base, 'renamed'), 'nb-v2', allRight(20));
+  const g = emobench(['gate', renamed, '--baseline', old]);
+  assert.equal(g.code, 2, g.stderr);
+  assert.match(g.stderr, /--baseline: nb-v2 is not in both runs, so there is nothing to compare \(.*old has nb; .*renamed has nb-v2\)/);
+  const c = emobench(['compare', old, renamed]);
+  assert.equal(c.code, 2, c.stderr);
+  assert.match(c.stderr, /compare: the runs share no model, so there is nothing to compare \(.*old has nb; .*renamed has nb-v2\)/);
+  assert.equal(c.stdout, '', 'no empty table');
+  // Same model, but no sample in common (a different subset): also nothing to compare.
+  const other = writeFixtureRun(join(base, 'other'), 'nb', allRight(20), { idPrefix: 'y' });
+  const d = emobench(['gate', other, '--baseline', old]);
+  assert.equal(d.code, 2, d.stderr);
+  assert.match(d.stderr, /nb scored no sample in common/);
+});
+
 test('a corrupt summary is a clear error', () => {
   const dir = writeFixtureRun(join(tempDir(), 'run'), 'nb', allRight(5));
   writeFileSync(join(dir, 'summary.json'), '{oops');

@@ -41,6 +41,18 @@ test('XED: annotated, projection and neutral layouts', async () => {
   assert.equal(xedLanguage('/x/tw-projections.tsv'), 'zh');
 });
 
+test("XED: an official projection file's stray one-column lines are dropped and counted; elsewhere they are errors", async () => {
+  // The layout of XED's de-projections.tsv: rows, a metadata line, a line of text without labels.
+  const dir = fixtureDir({
+    'de-projections.tsv': 'Wie schön!\t5\nWas soll das?\t1\nmeta\tdata\textra\nNur ein Satz ohne Label\nSo traurig\t6\n',
+    'en-annotated.tsv': 'Great\t5\nno labels here\n',
+  });
+  const d = await loadDataset(`xed:${join(dir, 'de-projections.tsv')}`, { labels });
+  assert.deepEqual(d.rows.map((r) => [r.label, r.lang, r.line]), [['joy', 'de', 1], ['anger', 'de', 2], ['sadness', 'de', 5]]);
+  assert.equal(d.dropped, 2);
+  await assert.rejects(loadDataset(`xed:${join(dir, 'en-annotated.tsv')}`, { labels }), /en-annotated\.tsv:2: expected 2 tab-separated columns, found 1/);
+});
+
 test('XED: an unknown label names the line', async () => {
   const dir = fixtureDir({ 'en-annotated.tsv': 'a\t5\nb\t12\n' });
   await assert.rejects(loadDataset(`xed:${join(dir, 'en-annotated.tsv')}`, { labels }), /en-annotated\.tsv:2: field "labels": unknown XED label "12"/);

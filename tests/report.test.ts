@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM as CHROMIUM_COMPONENT, CHROMIUM_PATH, skipUnless } from './helpers/system.js';
 import { loadClaims, runReport } from '../src/cli/report-command.js';
 import { loadRun, type LoadedRun } from '../src/results/summary.js';
 import { holm, mcnemar } from '../src/compare/paired.js';
@@ -21,7 +22,7 @@ import { axisFor, niceCeil, type PageData } from '../src/report/charts.js';
 import { ROOT, emobench, tempDir } from './helpers/cli.js';
 import { LABELS, writeFixtureRun } from './helpers/fixture-run.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 const XSS_IMG = '<img src=x onerror=alert(1)>';
 const XSS_SCRIPT = '</script><script>alert(2)</script>';
 const XSS_MODEL = 'evil"><svg onload=alert(3)>';
@@ -315,7 +316,7 @@ const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-q
 
 async function launch(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    assert.fail(`Chromium not found at ${CHROMIUM}: the report test needs a real browser. Install it with "apt-get install -y chromium" (Debian); .ci/run does this in CI.`);
+    assert.fail(`Chromium not found at ${CHROMIUM}, and ${CHROMIUM_COMPONENT.requireVar}=1 requires it: install it with "${CHROMIUM_COMPONENT.enable}"`);
   }
   return chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
 }
@@ -359,7 +360,7 @@ async function fixtureRuns(base: string): Promise<LoadedRun[]> {
   return Promise.all(dirs.map((d) => loadRun(d)));
 }
 
-test('the HTML report renders in headless Chromium: charts drawn, no errors, data shown as text', async (t) => {
+test('the HTML report renders in headless Chromium: charts drawn, no errors, data shown as text', { skip: skipUnless(CHROMIUM_COMPONENT) }, async (t) => {
   const base = tempDir('emobench-report-');
   const runs = await fixtureRuns(base);
   const claims = loadClaims(join(ROOT, 'baselines', 'published.json'));
@@ -470,7 +471,7 @@ test('the HTML report renders in headless Chromium: charts drawn, no errors, dat
   }
 });
 
-test('the explorer stays fast with 100,000 samples', async () => {
+test('the explorer stays fast with 100,000 samples', { skip: skipUnless(CHROMIUM_COMPONENT) }, async () => {
   const base = tempDir('emobench-report-big-');
   const small = await loadRun(writeFixtureRun(join(base, 'run'), 'nb', Array.from({ length: 50 }, (_, i) => i % 3 !== 0)));
   // 5 models × 20,000 samples, the summaries from the small run (only the explorer is under test).
@@ -513,7 +514,7 @@ test('the explorer stays fast with 100,000 samples', async () => {
   }
 });
 
-test('report folds throughput runs, memory profiles and attention analyses into one page and checks their claims', async () => {
+test('report folds throughput runs, memory profiles and attention analyses into one page and checks their claims', { skip: skipUnless(CHROMIUM_COMPONENT) }, async () => {
   const base = tempDir('emobench-report-extras-');
   const tp = join(base, 'tp');
   const prof = join(base, 'prof');

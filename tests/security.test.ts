@@ -21,15 +21,16 @@ test('an API key never appears in results, cache, reports, JUnit, logs or error 
   const server = await startServe(['--model', 'scratch@tiny'], { EMOBENCH_API_KEY: KEY });
   const work = tempDir();
   const env = { RIGHT_KEY: KEY, WRONG_KEY: `${KEY}-wrong` };
-  const common = ['--suite', 'emotion', '--limit', '6', '--max-tokens', '3', '--cache-dir', join(work, 'cache'), '--timeout', '2'];
+  const common = ['--suite', 'emotion', '--limit', '6', '--max-tokens', '3', '--cache-dir', join(work, 'cache'), '--timeout', '10', '--max-error-rate', '1'];
   const outputs: string[] = [];
   try {
     const spec = (envName: string) => `openai:scratch@tiny?base_url=${server.url}&api_key_env=${envName}`;
-    // Each with the exit code it must give: the gate on a tiny random model fails (1); a refused key
-    // is recorded per sample and the run itself completes (0).
+    // Each with the exit code it must give: the gate on a tiny random model fails (1); a wrong key is
+    // refused by the preflight (2), or with --no-preflight recorded per sample (3: every sample failed).
     for (const [name, code, args] of [
       ['ok', 1, ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'ok'), '--report', '--junit', join(work, 'junit.xml'), '--gate', 'emotion.accuracy>=0.99']],
-      ['denied', 0, ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'denied'), '--no-cache']],
+      ['refused at preflight', 2, ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'preflight'), '--no-cache']],
+      ['denied', 3, ['eval', ...common, '--model', spec('WRONG_KEY'), '--out', join(work, 'denied'), '--no-cache', '--no-preflight']],
       ['dry', 0, ['eval', ...common, '--model', spec('RIGHT_KEY'), '--dry-run']],
       ['json', 0, ['eval', ...common, '--model', spec('RIGHT_KEY'), '--out', join(work, 'json'), '--json']],
     ] as const) {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import OpenAI from 'openai';
 import type { SampleRecord, Summary } from '../src/results/types.js';
 import { emobench, emobenchAsync, ROOT, tempDir } from './helpers/cli.js';
@@ -27,14 +28,19 @@ const summaryOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.js
 const DECODE = ['--max-tokens', '6', '--temperature', '1', '--limit', '24', '--seed', '5', '--quiet'];
 
 /**
- * The emotion suite with the bare text as prompt: the tiny test model's 64-token context then holds
- * the text itself rather than the tail of a long instruction.
+ * The emotion suite with the bare text as prompt, on the rows short enough for the tiny test model's
+ * 64-token (byte-level) context: the server refuses a longer prompt, as OpenAI does, where the direct
+ * run would cut it.
  */
 const suiteDir = tempDir();
 const SUITE = join(suiteDir, 'short.yaml');
+const rows = parse(readFileSync(join(ROOT, 'datasets', 'emotion', 'emotion.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+const short = rows.filter((r) => Buffer.byteLength(r['text']!) <= 40);
+const csvField = (v: string) => `"${v.replace(/"/g, '""')}"`;
+writeFileSync(join(suiteDir, 'short.csv'), [Object.keys(rows[0]!), ...short.map((r) => Object.values(r))].map((f) => f.map(csvField).join(',')).join('\n') + '\n');
 writeFileSync(
   SUITE,
-  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(ROOT, 'datasets', 'emotion', 'emotion.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\ndefault_models: [nb]\n`,
+  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(suiteDir, 'short.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\ndefault_models: [nb]\n`,
 );
 
 let server: RunningServe;
@@ -61,10 +67,10 @@ test('the emotion suite through openai: against emobench serve equals the model 
     const s = await emobenchAsync(['eval', '--suite', SUITE, '--model', spec, '--out', served, '--cache-dir', cacheDir, ...DECODE]);
     assert.equal(s.code, 0, s.stderr);
     b = samplesOf(served);
-    assert.equal(counter.requests, 24);
+    assert.equal(counter.requests, 25, 'the preflight model list, then one request per sample');
     const r = await emobenchAsync(['eval', '--suite', SUITE, '--model', spec, '--out', rerun, '--cache-dir', cacheDir, ...DECODE]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(counter.requests, 24, 'the rerun sent no request');
+    assert.equal(counter.requests, 26, 'the rerun sent no completion request, only the preflight');
   } finally {
     await counter.close();
   }
@@ -167,6 +173,48 @@ test('with an API key, a missing or wrong key gets 401; SIGTERM shuts down clean
   } finally {
     assert.equal(await keyed.stop('SIGTERM'), 0);
   }
+});
+
+test('n choices without a seed are independent samples; with a seed they are reproducible', async () => {
+  const client = new OpenAI({ baseURL: server.url, apiKey: 'unused', maxRetries: 0 });
+  const ask = async (seed?: number) =>
+    (await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hello there' }], max_tokens: 8, n: 3, temperature: 1, ...(seed !== undefined ? { seed } : {}) })).choices.map((c) => c.message.content);
+  const [a, b] = [await ask(), await ask()];
+  assert.ok(new Set(a).size > 1, `three different samples: ${JSON.stringify(a)}`);
+  assert.notDeepEqual(a, b, 'a second request samples afresh');
+  const [s1, s2] = [await ask(11), await ask(11)];
+  assert.deepEqual(s1, s2, 'the same seed gives the same choices');
+  assert.ok(new Set(s1).size > 1);
+});
+
+test('a prompt longer than the context is refused with 400 context_length_exceeded; array-form content is accepted', async () => {
+  const post = (body: unknown) => fetch(`${server.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const long = await post({ model: MODEL, messages: [{ role: 'user', content: 'x'.repeat(200) }], max_tokens: 2 });
+  assert.equal(long.status, 400);
+  const err = ((await long.json()) as { error: { code: string; param: string; message: string } }).error;
+  assert.equal(err.code, 'context_length_exceeded');
+  assert.equal(err.param, 'messages');
+  assert.match(err.message, /maximum context length is 64 tokens\. However, your messages resulted in 2\d\d tokens/);
+  const text = await post({ model: MODEL, messages: [{ role: 'user', content: 'hello' }], max_tokens: 4 });
+  const parts = await post({ model: MODEL, messages: [{ role: 'user', content: [{ type: 'text', text: 'hello' }] }], max_tokens: 4 });
+  assert.equal(parts.status, 200, await parts.clone().text());
+  const answer = async (r: Response) => ((await r.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content;
+  assert.equal(await answer(parts), await answer(text), 'the same prompt either way');
+  const image = await post({ model: MODEL, messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'x' } }] }] });
+  assert.equal(image.status, 400);
+});
+
+test('a served classifier answers a classification prompt with the label eval gets from it directly', async () => {
+  const direct = join(tempDir(), 'direct');
+  const common = ['--suite', 'emotion', '--limit', '12', '--quiet'];
+  assert.equal(emobench(['eval', ...common, '--model', MODEL, '--out', direct]).code, 0);
+  const served = join(tempDir(), 'served');
+  const r = await emobenchAsync(['eval', ...common, '--model', `openai:${MODEL}?base_url=${server.url}`, '--out', served, '--no-cache']);
+  assert.equal(r.code, 0, r.stderr);
+  const a = samplesOf(direct);
+  const b = samplesOf(served);
+  assert.deepEqual(b.map((x) => [x.id, x.pred, x.error]), a.map((x) => [x.id, x.pred, null]));
+  assert.ok(new Set(a.map((x) => x.pred)).size > 1, 'predictions vary, so equality means something');
 });
 
 test('the server streams Japanese and emoji whole: no chunk holds U+FFFD and the chunks join to the answer', async () => {

@@ -16,6 +16,7 @@ test('the throughput suite measures prefill/decode over the grid and serving lev
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /batch-1 decode [\d.]+ tok\/s \[[\d.]+–[\d.]+\]/);
   assert.match(r.stdout, /roofline: [\d.]+ GB\/s memory bandwidth/);
+  assert.match(r.stdout, /\d+ \(asked 128; cut to the 64-token context\)/);
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as ThroughputSummary;
   assert.equal(s.schema, 'emobench.throughput/1');
   const t = s.models[0]!.throughput;
@@ -30,6 +31,9 @@ test('the throughput suite measures prefill/decode over the grid and serving lev
     assert.equal(l.failed, 0);
     assert.equal(l.completed, l.requests);
     assert.equal(l.token_source, 'server');
+    // The suite's 128-token serving prompt does not fit the tiny model's 64-token context: the level says so.
+    assert.ok(l.prompt_tokens < 64, String(l.prompt_tokens));
+    assert.deepEqual(l.prompt_shortened, { asked: 128, context: 64 });
     assert.equal(l.goodput, l.request_throughput, 'a 10 s TTFT objective is met by every request');
   }
   assert.ok(t.roofline && t.roofline.limit_tps > 0 && t.roofline.percent_of_limit > 0);
@@ -41,7 +45,7 @@ test('a throughput run stopped by an error keeps the cells it finished, marked i
   const out = join(tempDir(), 'tp');
   const r = emobench(['eval', '--suite', 'throughput', '--model', 'scratch@tiny', '--prompt-tokens', '16,5000', '--batch', '1', '--repeats', '5', '--levels', '1', '--out', out]);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /scratch@tiny: a 5000-token prompt and 32 output tokens do not fit its context \(it kept \d+ prompt tokens and decoded \d+\)/);
+  assert.match(r.stderr, /scratch@tiny: a 5000-token prompt and 32 output tokens do not fit its context \(64 tokens\) \(it kept \d+ prompt tokens and decoded \d+\)/);
   const s = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as ThroughputSummary;
   assert.equal(s.complete, false);
   assert.match(s.error ?? '', /5000-token prompt/);

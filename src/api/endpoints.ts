@@ -3,6 +3,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UserError, where } from '../errors.js';
 import { pkgPath } from '../util/paths.js';
+import { didYouMean } from '../util/suggest.js';
 
 /** One OpenAI-compatible endpoint from baselines/models.yaml (or built from flags). */
 export interface Endpoint {
@@ -51,11 +52,19 @@ export function loadEndpoints(file = DEFAULT_REGISTRY): Map<string, Endpoint> {
 
 /**
  * `openai:<name>`: a registry entry by name, or else a raw model id served at --base-url (or the
- * spec's `base_url` option, or OPENAI_BASE_URL, or OpenAI itself).
+ * spec's `base_url` option, or OPENAI_BASE_URL). A name in neither is refused rather than sent to
+ * OpenAI's public endpoint: a typo must not quietly become a paid request (or a wall of errors).
  */
 export function resolveEndpoint(target: string, overrides: { base_url?: string; api_key_env?: string }, registry = loadEndpoints()): Endpoint {
   const entry = registry.get(target);
-  const base = entry ?? { name: target, model: target, base_url: process.env['OPENAI_BASE_URL'] ?? 'https://api.openai.com/v1', api_key_env: 'OPENAI_API_KEY' };
+  const baseUrl = overrides.base_url ?? (process.env['OPENAI_BASE_URL'] || undefined);
+  if (!entry && baseUrl === undefined) {
+    throw new UserError(
+      `model openai:${target}: "${target}" is not in baselines/models.yaml${didYouMean(target, registry.keys())}; known: ${[...registry.keys()].join(', ')}. ` +
+        `For a model at another endpoint give its URL: --base-url http://host:port/v1 (or openai:${target}?base_url=…; for OpenAI itself https://api.openai.com/v1)`,
+    );
+  }
+  const base = entry ?? { name: target, model: target, base_url: baseUrl!, api_key_env: 'OPENAI_API_KEY' };
   const e: Endpoint = { ...base, ...(overrides.base_url ? { base_url: overrides.base_url } : {}), ...(overrides.api_key_env ? { api_key_env: overrides.api_key_env } : {}) };
   if (!/^https?:\/\//.test(e.base_url)) throw new UserError(`model openai:${target}: base URL "${e.base_url}" must start with http:// or https://`);
   return e;

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { compareMarkdown, compareRuns } from '../compare/compare.js';
+import { compareMarkdown, compareRuns, requireShared } from '../compare/compare.js';
 import { loadRun } from '../results/summary.js';
 
 function builder(y: Argv) {
@@ -21,6 +21,7 @@ export const compareCommand: CommandModule<object, Parsed> = {
   handler: async (a) => {
     const runA = await loadRun(a.a);
     const runB = await loadRun(a.b);
+    requireShared(runA, runB, 'compare');
     process.stdout.write(compareMarkdown(runA, runB, compareRuns(runA, runB, runB.summary.meta.seed), a.alpha));
   },
 };

@@ -15,12 +15,14 @@ import { table } from '../util/text-table.js';
 import { parseShard } from '../run/shard.js';
 import { progressBar } from './progress.js';
 import { runReport } from './report-command.js';
-import { setExitCode, stopOnSignals, gateOptions, applyGates, positiveInt, UsageError } from './shared.js';
+import { RuntimeFailure } from '../errors.js';
+import type { Model } from '../models/types.js';
+import type { SampleRecord } from '../results/types.js';
+import { mappingOptions, parseMapping, suiteOption, setExitCode, stopOnSignals, gateOptions, applyGates, positiveInt, UsageError } from './shared.js';
 
 function builder(y: Argv) {
   return (
-    gateOptions(y)
-      .option('suite', { type: 'string', describe: 'shipped suite name (emotion) or a path to a suite .yaml' })
+    mappingOptions(suiteOption(gateOptions(y)))
       .option('model', { type: 'string', array: true, default: [] as string[], describe: `model spec, repeatable; default: the suite's default models. Known: ${Object.keys(MODEL_KINDS).join(', ')}` })
       .option('dataset', { type: 'string', describe: 'run the suite on another file: csv:, tsv:, jsonl: (columns id, text, label, lang, split) or goemotions:, xed:, wrime:' })
       .option('limit', { type: 'number', describe: 'score at most N rows (a seeded random subset)' })
@@ -41,6 +43,8 @@ function builder(y: Argv) {
       .option('stop-timeout', { type: 'number', default: 30, describe: 'after Ctrl-C/SIGTERM: seconds requests in flight may take to finish; later ones are left undone for --resume' })
       .option('request-deadline', { type: 'number', default: 600, describe: 'openai: models: seconds one attempt may take in all, however steadily it streams' })
       .option('max-output-bytes', { type: 'number', default: 1 << 20, describe: 'openai: models: answer bytes kept per request; a longer answer is cut there and marked truncated' })
+      .option('preflight', { type: 'boolean', default: true, describe: 'openai: models: check each endpoint (reachable, key accepted, model listed) before the run; --no-preflight to replay a cached run offline' })
+      .option('max-error-rate', { type: 'number', default: 0.5, describe: 'exit 3 when a model failed on more than this fraction of its samples (a dead or misconfigured endpoint, not a result)' })
       .option('cache', { type: 'boolean', default: true, describe: 'reuse cached API responses (--no-cache sends every request)' })
       .option('cache-dir', { type: 'string', default: '.emobench-cache', describe: 'where API responses are cached' })
       .option('max-cost', { type: 'number', describe: 'stop cleanly once this many USD have been spent (results so far are kept)' })
@@ -60,7 +64,7 @@ function builder(y: Argv) {
       .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (and --json output)' })
       .check((a) => {
         if (a.resume !== undefined) {
-          const clash = ['suite', 'dataset', 'limit', 'shard', 'out', 'max-text-bytes'].filter((k) => a[k] !== undefined).concat(a.model.length > 0 ? ['model'] : []);
+          const clash = ['suite', 'dataset', 'limit', 'shard', 'out', 'max-text-bytes', 'columns', 'labels'].filter((k) => a[k] !== undefined).concat(a.model.length > 0 ? ['model'] : []);
           if (clash.length > 0) throw new UsageError(`--resume takes the run's plan from its run.json; drop --${clash.join(', --')}`);
         } else if (a.suite === undefined || a.suite.trim() === '') throw new UsageError('--suite needs a suite name or a path (or --resume <run-dir>)');
         if (a.limit !== undefined && (!Number.isInteger(a.limit) || a.limit < 1)) throw new UsageError('--limit must be a positive integer');
@@ -70,6 +74,7 @@ function builder(y: Argv) {
         if (!(a['request-deadline'] > 0)) throw new UsageError('--request-deadline must be a positive number of seconds');
         if (!Number.isInteger(a['max-output-bytes']) || a['max-output-bytes'] < 1) throw new UsageError('--max-output-bytes must be a positive integer');
         if (!Number.isFinite(a['stop-timeout']) || a['stop-timeout'] < 0) throw new UsageError('--stop-timeout must be a number of seconds (0 or more)');
+        if (!(a['max-error-rate'] >= 0 && a['max-error-rate'] <= 1)) throw new UsageError('--max-error-rate must be a fraction from 0 to 1');
         return true;
       })
       .example('$0 eval --suite emotion', 'the default models on the emotion suite')
@@ -119,7 +124,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
     const stop = stopOnSignals(a.quiet);
     try {
       const validate = (suite: Suite) => checkGates(gates, suite.name, suite.labels ?? []);
-      const common = { concurrency: a.concurrency, signal: stop.signal, stopTimeoutMs: a['stop-timeout'] * 1000, onProgress: bar.update, validate, modelContext, maxCost: a['max-cost'] };
+      const common = { concurrency: a.concurrency, signal: stop.signal, stopTimeoutMs: a['stop-timeout'] * 1000, onProgress: bar.update, validate, modelContext, maxCost: a['max-cost'], preflight: a.preflight, onSampleError: firstErrorPrinter() };
       const plan = {
         ...common,
         suite: a.suite!,
@@ -131,6 +136,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
         out: a.out,
         lenient: a.lenient,
         maxTextBytes: a['max-text-bytes'],
+        mapping: parseMapping(a),
         sampling,
       };
       const loaded = a.resume ? undefined : await loadSuite(a.suite!);
@@ -148,7 +154,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
           }).filter(([, v]) => v !== undefined),
         );
         const log = (line: string) => (a.quiet || a.json ? undefined : process.stderr.write(`${line}\n`));
-        const { dir, summary } = await runThroughputEval({ suite: loaded, models: a.model, seed: a.seed, out: a.out, overrides, modelContext, log });
+        const { dir, summary } = await runThroughputEval({ suite: loaded, models: a.model, seed: a.seed, out: a.out, overrides, modelContext, log, preflight: a.preflight });
         if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         else if (!a.quiet) process.stdout.write(`${throughputReport(summary)}\n\nresults: ${dir}\n`);
         setExitCode(await applyGates(a, gates, { dir, summary }, a.quiet || a.json));
@@ -182,7 +188,13 @@ export const evalCommand: CommandModule<object, Parsed> = {
         setExitCode(stop.received === 'SIGINT' ? 130 : 143);
         return;
       }
-      setExitCode(await applyGates(a, gates, { dir, summary }, a.quiet || a.json));
+      const gateCode = await applyGates(a, gates, { dir, summary }, a.quiet || a.json);
+      const failing = summary.models.filter((m) => m.error_rate > a['max-error-rate']);
+      if (failing.length > 0) {
+        const list = failing.map((m) => `${m.spec}${m.setting ? ` (${m.setting})` : ''} ${m.errors}/${m.n} (${(m.error_rate * 100).toFixed(1)}%)`).join(', ');
+        throw new RuntimeFailure(`failed samples above --max-error-rate ${a['max-error-rate']}: ${list}; these figures measure failures, not the model (errors are in ${join(dir, 'samples.jsonl')})`);
+      }
+      setExitCode(gateCode);
     } finally {
       await stop.dispose();
       // A signal that landed while the run was finishing (summary, report, gates) still ends it as stopped.
@@ -190,3 +202,13 @@ export const evalCommand: CommandModule<object, Parsed> = {
     }
   },
 };
+
+/** Prints each model's first failed sample, with where the model runs, as soon as it happens. */
+function firstErrorPrinter(): (model: Model, sample: SampleRecord) => void {
+  const seen = new Set<string>();
+  return (model, sample) => {
+    if (seen.has(model.spec)) return;
+    seen.add(model.spec);
+    process.stderr.write(`emobench: ${model.spec}${model.location ? ` (${model.location})` : ''}: sample ${sample.id} failed: ${sample.error}\n`);
+  };
+}

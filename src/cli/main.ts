@@ -3,11 +3,15 @@ import { hideBin } from 'yargs/helpers';
 import { EXIT, RuntimeFailure, UserError } from '../errors.js';
 import { emobenchVersion } from '../util/meta.js';
 import { redact } from '../util/redact.js';
+import { didYouMean } from '../util/suggest.js';
 import { attentionCommand } from './attention-command.js';
 import { compareCommand } from './compare-command.js';
 import { evalCommand } from './eval-command.js';
 import { exportCommand } from './export-command.js';
 import { gateCommand } from './gate-command.js';
+import { initCommand } from './init-command.js';
+import { listCommand } from './list-command.js';
+import { validateCommand } from './validate-command.js';
 import { mergeCommand } from './merge-command.js';
 import { profileCommand } from './profile-command.js';
 import { publishCommand } from './publish-command.js';
@@ -27,6 +31,9 @@ export async function main(argv: string[]): Promise<number> {
     .demandCommand(1, 'name a command, e.g. `emobench eval --suite emotion`')
     .recommendCommands()
     .command(evalCommand)
+    .command(validateCommand)
+    .command(listCommand)
+    .command(initCommand)
     .command(gateCommand)
     .command(reportCommand)
     .command(exportCommand)
@@ -40,8 +47,15 @@ export async function main(argv: string[]): Promise<number> {
     .command(viewCommand)
     .command(publishCommand)
     .fail((msg, err) => {
-      throw err ?? new UsageError(msg);
+      // The parser's options at the moment of failure are the failing command's.
+      throw err ?? new UsageError(withSuggestions(msg, Object.keys((cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key), argv[0]));
     })
+    .example('$0 list', 'the shipped suites, model kinds, endpoints and weights')
+    .example('$0 eval --suite emotion', 'the emotion suite on its default models')
+    .example('$0 eval --suite emotion --dataset csv:my-data.csv --model nb', 'your own labelled CSV')
+    .example('$0 validate --suite emotion --dataset csv:my-data.csv', 'every bad row of a file at once')
+    .example('$0 init', 'scaffold a suite, sample data and a CI workflow')
+    .example('$0 report results/emotion-* --out reports/index.html', 'one HTML report over runs')
     .help()
     .alias('h', 'help')
     .epilogue('Exit codes: 0 ok · 1 a gate failed · 2 bad usage or input · 3 runtime failure')
@@ -109,6 +123,16 @@ const IO_REASONS: Record<string, string> = {
   EIO: 'input/output error',
   EMFILE: 'too many open files',
 };
+
+/** yargs' "Unknown argument: limt" with "(did you mean --limit?)" for each mistyped option. */
+export function withSuggestions(msg: string, known: readonly string[], command?: string): string {
+  if (msg.startsWith('Did you mean') && command) return `unknown command "${command}". ${msg}`;
+  const m = /^Unknown arguments?: (.+)$/.exec(msg);
+  if (!m) return msg;
+  const names = m[1]!.split(', ');
+  const options = known.filter((k) => k.length > 1 && k !== '$0');
+  return `${msg.split(':')[0]}: ${names.map((n) => `${n.length > 1 ? '--' : '-'}${n}${didYouMean(n, options).replace(/did you mean (\S+)\?/, 'did you mean --$1?')}`).join(', ')}`;
+}
 
 export async function runCli(): Promise<void> {
   process.exitCode = await main(hideBin(process.argv));

@@ -2,6 +2,9 @@ import { setImmediate } from 'node:timers/promises';
 import { EXIT, UserError } from '../errors.js';
 import type { Argv } from 'yargs';
 import { loadRun } from '../results/summary.js';
+import { listShippedSuites } from '../suites/load.js';
+import type { ColumnMapping } from '../datasets/types.js';
+import { didYouMean } from '../util/suggest.js';
 import type { Gate } from '../gates/expr.js';
 import { appendStepSummary, baselineGates, evaluateGates, gateReport, writeJunit } from '../gates/evaluate.js';
 import { leaderboardMarkdown } from '../report/leaderboard.js';
@@ -50,6 +53,40 @@ export function stopOnSignals(quiet: boolean): { signal: AbortSignal; received: 
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   return state;
+}
+
+/** `--suite`, with the shipped suites named in its help. */
+export function suiteOption<T>(y: Argv<T>) {
+  return y.option('suite', { type: 'string', describe: `a shipped suite (${listShippedSuites().join(', ')}; see \`emobench list\`) or a path to a suite .yaml` });
+}
+
+/** `--columns` and `--labels`, shared by `eval` and `validate`. */
+export function mappingOptions<T>(y: Argv<T>) {
+  return y
+    .option('columns', { type: 'string', describe: 'your file\'s column names: text=review,label=sentiment (canonical: id, text, label, lang, split, tags)' })
+    .option('labels', { type: 'string', describe: "your file's labels in the suite's names: positive=joy,negative=anger" });
+}
+
+const CANONICAL_COLUMNS = ['id', 'text', 'label', 'lang', 'split', 'tags'];
+
+/** `a=b,c=d` → { a: b, c: d }, each pair checked. */
+function pairs(value: string, flag: string, keys?: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of value.split(',')) {
+    const m = /^\s*([^=]+?)\s*=\s*(.+?)\s*$/.exec(part);
+    if (!m) throw new UsageError(`${flag}: "${part}" is not name=value`);
+    if (keys && !keys.includes(m[1]!)) throw new UsageError(`${flag}: unknown column "${m[1]}"${didYouMean(m[1]!, keys)} (one of ${keys.join(', ')})`);
+    out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+export function parseMapping(a: { columns?: string; labels?: string }): ColumnMapping | undefined {
+  if (a.columns === undefined && a.labels === undefined) return undefined;
+  return {
+    ...(a.columns !== undefined ? { columns: pairs(a.columns, '--columns', CANONICAL_COLUMNS) } : {}),
+    ...(a.labels !== undefined ? { labels: pairs(a.labels, '--labels') } : {}),
+  };
 }
 
 /** Gate flags, shared by `eval` and `gate`. */

@@ -18,6 +18,32 @@ export interface MetricDelta {
 }
 
 /**
+ * Refuses a comparison that would compare nothing. With `models` (a gate), each must be in both runs
+ * with samples both scored; without (compare), at least one model must be. Otherwise a renamed model
+ * turns a regression gate into a silent pass and `compare` into an empty table.
+ */
+export function requireShared(a: LoadedRun, b: LoadedRun, what: string, models?: readonly string[]): void {
+  const specsA = [...new Set(a.summary.models.map((m) => m.spec))];
+  const specsB = [...new Set(b.summary.models.map((m) => m.spec))];
+  const sides = `${a.dir} has ${specsA.join(', ') || 'no models'}; ${b.dir} has ${specsB.join(', ') || 'no models'}`;
+  const sharesSamples = (m: string) => {
+    const ids = new Set(a.samples.filter((s) => s.model === m).map((s) => s.id));
+    return b.samples.some((s) => s.model === m && ids.has(s.id));
+  };
+  const inBoth = (m: string) => specsA.includes(m) && specsB.includes(m);
+  if (models) {
+    const missing = models.filter((m) => !inBoth(m));
+    if (missing.length > 0) throw new UserError(`${what}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in both runs, so there is nothing to compare (${sides})`);
+    const disjoint = models.filter((m) => !sharesSamples(m));
+    if (disjoint.length > 0) throw new UserError(`${what}: ${disjoint.join(', ')} scored no sample in common in ${a.dir} and ${b.dir} (different datasets, shards or --limit subsets?)`);
+    return;
+  }
+  const shared = specsB.filter(inBoth);
+  if (shared.length === 0) throw new UserError(`${what}: the runs share no model, so there is nothing to compare (${sides})`);
+  if (!shared.some(sharesSamples)) throw new UserError(`${what}: ${shared.join(', ')} scored no sample in common in ${a.dir} and ${b.dir} (different datasets, shards or --limit subsets?)`);
+}
+
+/**
  * Per-model, per-metric deltas B − A with a paired test on the samples both runs scored: McNemar for
  * accuracy, a paired permutation test for macro-F1.
  */

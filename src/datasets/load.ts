@@ -89,12 +89,13 @@ async function* readDelimited(path: string, delimiter: string, v: RowValidator):
       // info.lines is the line where the record ends; records here are single-line unless quoted.
       const line = info.lines;
       if (!header) {
-        header = record.map((h) => h.trim());
+        header = record.map((h) => v.canonicalColumn(h.trim()));
         const twice = header.find((h, i) => header!.indexOf(h) !== i);
         if (twice !== undefined) throw new UserError(`${where(path, line)}: header names column "${clip(twice, 80)}" twice`);
         const missing = REQUIRED_COLUMNS.filter((c) => !header!.includes(c));
         if (missing.length > 0) {
-          throw new UserError(`${where(path, line)}: header lacks column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (found: ${clip(header.join(', '))})`);
+          const found = clip(record.map((h) => h.trim()).join(', '));
+          throw new UserError(`${where(path, line)}: header lacks column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} (found: ${found}); map yours with --columns ${missing.map((c) => `${c}=<your column>`).join(',')}`);
         }
         continue;
       }

@@ -45,4 +45,11 @@ export interface LoadOptions {
   lenient?: boolean;
   /** A text longer than this (UTF-8 bytes) is a bad row: baselines and prompts grow with it. */
   maxTextBytes?: number;
+  /** The user's file under other names: canonical column → the file's column, file label → suite label. */
+  mapping?: ColumnMapping;
+}
+
+export interface ColumnMapping {
+  columns?: Record<string, string>;
+  labels?: Record<string, string>;
 }

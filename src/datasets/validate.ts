@@ -26,12 +26,29 @@ export class RowValidator {
     private readonly opts: LoadOptions,
   ) {}
 
+  /** The canonical name (id, text, label, …) of a column of the file, under --columns. */
+  canonicalColumn(name: string): string {
+    const columns = this.opts.mapping?.columns ?? {};
+    return Object.keys(columns).find((k) => columns[k] === name) ?? name;
+  }
+
   /** The row when it is valid; undefined when lenient mode skipped it. */
   add(rec: RawRecord): Row | undefined {
-    const problem = this.check(rec);
+    const problem = this.check(this.mapped(rec));
     if (typeof problem !== 'string') return problem;
     this.reject(rec.line, problem);
     return undefined;
+  }
+
+  /** Fields under their canonical names and labels in the suite's names (--columns, --labels). */
+  private mapped(rec: RawRecord): RawRecord {
+    const m = this.opts.mapping;
+    if (!m) return rec;
+    const fields = { ...rec.fields };
+    for (const [canonical, source] of Object.entries(m.columns ?? {})) if (source in fields) fields[canonical] = fields[source];
+    const label = asText(fields['label']);
+    if (label !== undefined && m.labels && label in m.labels) fields['label'] = m.labels[label];
+    return { line: rec.line, fields };
   }
 
   drop(): void {

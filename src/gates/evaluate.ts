@@ -1,5 +1,5 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { compareRuns } from '../compare/compare.js';
+import { compareRuns, requireShared } from '../compare/compare.js';
 import type { LoadedRun } from '../results/summary.js';
 import { UserError } from '../errors.js';
 import type { ModelResult, Summary, ThroughputSummary } from '../results/types.js';
@@ -56,6 +56,7 @@ export function evaluateGates(summary: Summary | ThroughputSummary, gates: reado
  */
 export function baselineGates(baseline: LoadedRun, current: LoadedRun, models: readonly string[], opts: { maxDrop: number; significance: boolean; alpha?: number; seed?: number }): GateResult[] {
   const alpha = opts.alpha ?? 0.05;
+  requireShared(baseline, current, '--baseline', models);
   return compareRuns(baseline, current, opts.seed)
     .filter((d) => models.includes(d.model))
     .map((d) => {

@@ -2,6 +2,7 @@ import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai'
 import { AttemptError, DEFAULT_RETRY, isRetryableStatus, parseRetryAfter, withRetries, type RetryPolicy } from '../api/retry.js';
 import { ResponseCache } from '../api/cache.js';
 import type { Endpoint } from '../api/endpoints.js';
+import { preflightEndpoint } from '../api/preflight.js';
 import { RateLimiter } from '../api/rate-limit.js';
 import { configHash } from '../util/hash.js';
 import { redactUrl, registerSecret } from '../util/redact.js';
@@ -49,6 +50,14 @@ export class OpenAIChatModel implements Model {
     // Local servers accept any key; the SDK insists on one being set.
     this.client = new OpenAI({ baseURL: endpoint.base_url, apiKey: apiKey ?? 'none', maxRetries: 0, timeout: opts.timeoutMs });
     this.limiter = new RateLimiter(endpoint.rpm, endpoint.tpm);
+  }
+
+  get location(): string {
+    return this.endpoint.base_url;
+  }
+
+  preflight(): Promise<void> {
+    return preflightEndpoint(this.spec, this.endpoint, this.opts.timeoutMs);
   }
 
   meta(): ModelMeta {

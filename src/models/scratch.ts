@@ -12,6 +12,7 @@ import type { OrtInfo } from '../onnx/ort-engine.js';
 import type { GpuEngineInfo } from '../gpu/engine.js';
 import type { GpuWeightFormat } from '../gpu/matmul.js';
 import { chatPrompt, completeLocally } from './local-chat.js';
+import type { ChatMessage } from '../prompts/render.js';
 import { configHash, sha256File } from '../util/hash.js';
 import { pkgPath } from '../util/paths.js';
 import { checkOptions, type ModelSpec } from './spec.js';
@@ -29,7 +30,7 @@ const OPTIONS = ['kv', 'bias', 'window', 'head', 'seed', 'engine', 'weights', 'o
  * (src/scratch/generate.ts) inside generateBatch; the chat adapter (local-chat.ts) sits above it.
  */
 export type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generate' | 'generateBatch'> & {
-  info(): { params: number; engine: EngineInfo | OrtInfo | GpuEngineInfo };
+  info(): { params: number; engine: EngineInfo | OrtInfo | GpuEngineInfo; config: ModelConfig; options: { window: number | null } };
   kvBytes(shape: { tokens: number; batch: number }): KvBytes | undefined;
   /** Bytes of the weights as the engine holds them, when not 4 per parameter. */
   weightBytes?(): number;
@@ -181,6 +182,7 @@ export function parseWeightFormat(spec: ModelSpec): WeightFormat {
 
 class ScratchHarnessModel implements Model {
   readonly classify?: (texts: readonly string[], labels: readonly string[]) => Promise<ClassifyOutput[]>;
+  readonly knownLabels?: readonly string[];
 
   constructor(
     readonly spec: string,
@@ -189,7 +191,17 @@ class ScratchHarnessModel implements Model {
     emotionHead: boolean,
   ) {
     // With head=lm the model has no classify(), so the runner sends it the suite's prompt instead.
-    if (emotionHead) this.classify = (texts, labels) => this.classifyWithHead(texts, labels);
+    if (emotionHead) {
+      this.classify = (texts, labels) => this.classifyWithHead(texts, labels);
+      this.knownLabels = EMOTIONS;
+    }
+  }
+
+  /** A prompt of more tokens than this is cut by generate(): no window leaves room for one new token. */
+  promptLength(input: readonly ChatMessage[] | string): { tokens: number; limit: number; context: number } {
+    const { config, options } = this.model.info();
+    const tokens = this.model.tokenizer.encode(typeof input === 'string' ? input : chatPrompt(input), { bos: true }).length;
+    return { tokens, limit: options.window === null ? config.maxSeq - 1 : config.maxSeq, context: config.maxSeq };
   }
 
   meta(): ModelMeta {

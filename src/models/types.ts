@@ -98,5 +98,13 @@ export interface Model {
   /** Models with their own tokenizer: a user message whose rendered chat prompt is about `tokens` long. */
   userMessageOfTokens?(tokens: number, seed: number): string;
   footprint?(): Footprint;
+  /** Local generative models: a prompt's length in the model's tokens, the most a prompt may have, and the context. */
+  promptLength?(input: readonly ChatMessage[] | string): { tokens: number; limit: number; context: number };
+  /** Classifiers: the labels classify() can answer with. */
+  readonly knownLabels?: readonly string[];
+  /** Remote models: check before a run that the endpoint answers, takes the key and serves the model. */
+  preflight?(): Promise<void>;
+  /** Where the model runs, for error messages (an endpoint URL). */
+  readonly location?: string;
   close?(): Promise<void>;
 }

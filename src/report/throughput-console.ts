@@ -41,7 +41,7 @@ export function throughputReport(s: ThroughputSummary): string {
             f(l.e2e_ms.median.value, 0),
             l.goodput === null ? '—' : f(l.goodput, 2),
             String(l.failed),
-            f(l.prompt_tokens, 0),
+            `${f(l.prompt_tokens, 0)}${l.prompt_shortened ? ` (asked ${l.prompt_shortened.asked}; cut to the ${l.prompt_shortened.context}-token context)` : ''}`,
             `${l.token_source}${l.token_count_mismatches > 0 ? ` (${l.token_count_mismatches} mismatched)` : ''}`,
           ]),
           [true, true, true, true, true, true, true, true, true, true, true, true, false],

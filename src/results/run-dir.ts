@@ -2,7 +2,6 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmdirSync, sta
 import { dirname, join, resolve } from 'node:path';
 import { RuntimeFailure, UserError } from '../errors.js';
 import { makeDir } from '../util/mkdir.js';
-import { pkgPath } from '../util/paths.js';
 import { readJson, schemaOf } from './json-file.js';
 import { LOCK_FILE, lockRunDir, type RunLock } from './lock.js';
 import { SUMMARY_SCHEMA, THROUGHPUT_SCHEMA, type SampleRecord } from './types.js';
@@ -45,13 +44,14 @@ export function runKind(dir: string): RunKind | 'empty' | 'other' {
 }
 
 /**
- * results/<name>-<UTC timestamp>: sortable by time, readable at a glance. The folder they go in is
- * the package's results/ unless EMOBENCH_RESULTS_DIR names another (the test suite points it at a
- * temp folder, so tests never write into the repository).
+ * results/<name>-<UTC timestamp> under the current folder: sortable by time, readable at a glance, and
+ * where the user (and `view`, `publish`, a CI artifact step) looks, not inside the installed package.
+ * EMOBENCH_RESULTS_DIR names another folder (the test suite points it at a temp folder, so tests never
+ * write into the repository).
  */
 export function defaultRunDir(name: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const root = process.env['EMOBENCH_RESULTS_DIR'] || pkgPath('results');
+  const root = process.env['EMOBENCH_RESULTS_DIR'] || resolve('results');
   return resolve(root, `${name}-${stamp}`);
 }
 

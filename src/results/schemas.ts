@@ -101,6 +101,7 @@ export const ManifestSchema: z.ZodType<RunManifest> = z.looseObject({
   lenient: z.boolean(),
   endpoint: z.looseObject({ base_url: text.optional(), api_key_env: text.optional(), credentials_removed: z.boolean().optional() }).optional(),
   max_text_bytes: z.number().int().positive().optional(),
+  mapping: z.looseObject({ columns: z.record(z.string(), text).optional(), labels: z.record(z.string(), text).optional() }).optional(),
   sampling: DecodingSchema,
 });
 

@@ -2,6 +2,7 @@ import type { Estimate } from '../scoring/ci.js';
 import type { ClassificationMetrics } from '../scoring/classification.js';
 import type { ModelConfig } from '../scratch/config.js';
 import type { KvByteCounts, KvDtype } from '../scratch/kv-cache.js';
+import type { ColumnMapping } from '../datasets/types.js';
 import type { HostInfo } from '../util/meta.js';
 
 /**
@@ -69,6 +70,8 @@ export interface RunManifest {
   endpoint?: { base_url?: string; api_key_env?: string; credentials_removed?: boolean };
   /** --max-text-bytes when given: it decides which rows are valid. */
   max_text_bytes?: number;
+  /** --columns / --labels, when given: they change which rows and labels a run reads. */
+  mapping?: ColumnMapping;
   /** Decoding settings for chat models (and sweep, shots, CoT). */
   sampling: Decoding;
 }
@@ -238,6 +241,8 @@ export interface ServingLevel {
   goodput: number | null;
   /** Mean prompt tokens per request as the model counted them (the serving prompt's real length). */
   prompt_tokens: number;
+  /** Local models: the prompt asked for (serving_prompt_tokens) was cut to fit the context. */
+  prompt_shortened?: { asked: number; context: number };
   /** Where output token counts came from, and how often the streamed chunk count disagreed. */
   token_source: 'server' | 'estimate' | 'mixed';
   token_count_mismatches: number;

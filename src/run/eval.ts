@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadDataset, parseDatasetSpec } from '../datasets/load.js';
-import type { DatasetStats, Row } from '../datasets/types.js';
+import type { ColumnMapping, DatasetStats, Row } from '../datasets/types.js';
 import { UserError } from '../errors.js';
 import { createModel, describeLoaded, describeModel, type ModelContext } from '../models/registry.js';
 import type { Model, ModelDescription } from '../models/types.js';
@@ -20,7 +20,7 @@ import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
 import { redactUrl } from '../util/redact.js';
 import { aggregateVariants, scored } from './aggregate.js';
 import { scanRows, type EvalRows } from './rows.js';
-import { runClassification } from './runner.js';
+import { runClassification, type RunPlan } from './runner.js';
 
 export interface EvalOptions {
   suite: string;
@@ -35,6 +35,8 @@ export interface EvalOptions {
   lenient: boolean;
   /** Longest text accepted in a row (bytes); default DEFAULT_MAX_TEXT_BYTES. */
   maxTextBytes?: number;
+  /** --columns / --labels: the user's file under other column and label names. */
+  mapping?: ColumnMapping;
   signal?: AbortSignal;
   /** After a stop, how long chat requests in flight may take to finish (default 30 s). */
   stopTimeoutMs?: number;
@@ -45,6 +47,9 @@ export interface EvalOptions {
   sampling?: Decoding;
   maxCost?: number;
   modelContext?: ModelContext;
+  /** Check remote models' endpoints before anything is written (default on). */
+  preflight?: boolean;
+  onSampleError?: RunPlan['onSampleError'];
 }
 
 export interface EvalResult {
@@ -78,6 +83,7 @@ export interface Prepared extends Plan {
  */
 export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   const p = await prepare(opts);
+  if (opts.preflight !== false) await preflight(p.loaded);
   const run = openRunDir({ out: opts.out, defaultName: p.suite.spec.name, kind: 'eval', command: 'eval', flag: '--out', existing: 'refuse' });
   let finished = false;
   try {
@@ -93,7 +99,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
 /** Continue a run directory: its plan comes from run.json; finished (model, sample) pairs are kept. */
 export async function resumeEval(
   dir: string,
-  opts: Pick<EvalOptions, 'concurrency' | 'signal' | 'stopTimeoutMs' | 'onProgress' | 'validate' | 'modelContext' | 'maxCost'> & { force: boolean },
+  opts: Pick<EvalOptions, 'concurrency' | 'signal' | 'stopTimeoutMs' | 'onProgress' | 'validate' | 'modelContext' | 'maxCost' | 'preflight' | 'onSampleError'> & { force: boolean },
 ): Promise<EvalResult> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--resume ${dir}: no such run directory`);
   // Held from before the manifest is read until the summary is written: two resumes of one run would
@@ -117,6 +123,7 @@ async function resumeLocked(dir: string, opts: Parameters<typeof resumeEval>[1])
     shard: recorded.shard ?? undefined,
     lenient: recorded.lenient,
     maxTextBytes: recorded.max_text_bytes,
+    ...(recorded.mapping ? { mapping: recorded.mapping } : {}),
     sampling: recorded.sampling,
     modelContext: resumedEndpoint(recorded, opts.modelContext),
     concurrency: opts.concurrency,
@@ -126,12 +133,14 @@ async function resumeLocked(dir: string, opts: Parameters<typeof resumeEval>[1])
     onProgress: opts.onProgress,
     validate: opts.validate,
     maxCost: opts.maxCost,
+    onSampleError: opts.onSampleError,
   };
   const p = await prepare(runOpts);
   const diffs = manifestDifferences(recorded, p.manifest);
   if (diffs.length > 0 && !opts.force) {
     throw new UserError(`cannot resume ${dir}: the run's inputs changed since it started:\n  ${diffs.join('\n  ')}\n(--force resumes anyway, mixing old and new samples)`);
   }
+  if (opts.preflight !== false) await preflight(p.loaded);
   const paths = { dir: resolve(dir), samples: join(dir, RUN_FILES.samples), summary: join(dir, RUN_FILES.summary) };
   const wanted = new Set<string>();
   for await (const row of p.evalRows.read()) wanted.add(row.id);
@@ -158,6 +167,16 @@ function resumedEndpoint(recorded: RunManifest, ctx: ModelContext | undefined): 
     throw new UserError(`the run's --base-url carried credentials, which were not saved: give --base-url again with --resume`);
   }
   return { ...base, baseUrl: base.baseUrl ?? saved.base_url, apiKeyEnv: base.apiKeyEnv ?? saved.api_key_env };
+}
+
+/** Every remote model's endpoint is checked at once, before a run directory exists. */
+export async function preflight(models: readonly Model[]): Promise<void> {
+  try {
+    await Promise.all(models.map((m) => m.preflight?.()));
+  } catch (e) {
+    for (const m of models) await m.close?.();
+    throw e;
+  }
 }
 
 /** The settings × repeats a run sends: one setting unless --temperature lists several. */
@@ -235,7 +254,7 @@ async function planWith(opts: EvalOptions, open: (spec: string) => Promise<Model
   }
   const datasetSpec = opts.dataset ?? ds.path;
   const file = parseDatasetSpec(datasetSpec, opts.dataset ? process.cwd() : dirname(suite.file));
-  const { dataset, evalRows, trainRows, splits } = await scanRows(file, ds, { labels: spec.labels, lenient: opts.lenient, maxTextBytes: opts.maxTextBytes }, opts.seed, opts.limit, opts.shard);
+  const { dataset, evalRows, trainRows, splits } = await scanRows(file, ds, { labels: spec.labels, lenient: opts.lenient, maxTextBytes: opts.maxTextBytes, ...(opts.mapping ? { mapping: opts.mapping } : {}) }, opts.seed, opts.limit, opts.shard);
   if (evalRows.count === 0) {
     throw new UserError(`${dataset.path}: no rows with split "${ds.split}" to evaluate${opts.shard ? ` in shard ${opts.shard.index}/${opts.shard.count}` : ''} (found splits: ${splits.join(', ')})`);
   }
@@ -272,6 +291,7 @@ async function planWith(opts: EvalOptions, open: (spec: string) => Promise<Model
     lenient: opts.lenient,
     ...(opts.maxTextBytes !== undefined ? { max_text_bytes: opts.maxTextBytes } : {}),
     ...endpointOf(opts.modelContext),
+    ...(opts.mapping ? { mapping: opts.mapping } : {}),
     sampling: opts.sampling ?? {},
   };
   return { suite, dataset, models, manifest, evalRows, trainRows, trainSource };
@@ -292,6 +312,7 @@ async function execute(p: Prepared, paths: { dir: string; samples: string; summa
         signal: opts.signal,
         stopTimeoutMs: opts.stopTimeoutMs,
         onProgress: opts.onProgress,
+        onSampleError: opts.onSampleError,
         ...decodingPlan(opts.sampling ?? {}),
         answerer: answerer(spec.extract?.type ?? 'label', spec.labels, spec.extract?.aliases),
         promptFor: spec.prompt

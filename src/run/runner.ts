@@ -41,6 +41,8 @@ export interface RunPlan {
   /** Stop scheduling once this many USD have been spent (chat models with prices). */
   maxCost?: number;
   onProgress?: (done: number, total: number, model: string) => void;
+  /** Told of every failed sample as it is written (the CLI prints each model's first). */
+  onSampleError?: (model: Model, sample: SampleRecord) => void;
 }
 
 /** One unit of work: a row, and for chat models the decoding setting and repeat it is sent with. */
@@ -121,7 +123,9 @@ export async function runClassification(
                 complete = false;
                 continue;
               }
-              writer.write(withoutSecrets(rec));
+              const safe = withoutSecrets(rec);
+              writer.write(safe);
+              if (safe.error !== null) plan.onSampleError?.(model, safe);
               records.get(model.spec)!.push(scored(rec));
               spent += rec.cost_usd ?? 0;
             }

@@ -8,6 +8,7 @@ import type { LoadedSuite } from '../suites/schema.js';
 import { probeBandwidth } from '../throughput/bandwidth.js';
 import { measureThroughput } from '../throughput/run.js';
 import { emobenchVersion, gitCommit, hostInfo } from '../util/meta.js';
+import { preflight } from './eval.js';
 
 export interface ThroughputEvalOptions {
   suite: LoadedSuite;
@@ -18,6 +19,8 @@ export interface ThroughputEvalOptions {
   overrides: Partial<ThroughputSettings>;
   modelContext?: ModelContext;
   log: (line: string) => void;
+  /** Check remote models' endpoints before anything is written (default on). */
+  preflight?: boolean;
 }
 
 /** The throughput suite: timed generations and concurrent requests instead of scored samples. */
@@ -31,6 +34,7 @@ export async function runThroughputEval(o: ThroughputEvalOptions): Promise<{ dir
   if (idle.length > 0) throw new UserError(`model ${idle[0]!.spec} generates no text, so it has no throughput to measure`);
   let run;
   try {
+    if (o.preflight !== false) await preflight(models);
     run = openRunDir({ out: o.out, defaultName: spec.name, kind: 'throughput', command: 'eval (throughput)', flag: '--out', existing: 'refuse' });
   } catch (e) {
     for (const m of models) await m.close?.();

@@ -23,11 +23,16 @@ const sampling = (limits: ServeLimits) => ({
   user: z.string().optional(),
 });
 
+/** A message's content: a string, or OpenAI's array of text parts (joined; other part types are refused). */
+const messageContent = z
+  .union([z.string(), z.array(z.object({ type: z.literal('text'), text: z.string() })).min(1)])
+  .transform((c) => (typeof c === 'string' ? c : c.map((part) => part.text).join('\n')));
+
 export function chatRequestSchema(limits: ServeLimits) {
   return z.object({
     ...sampling(limits),
     messages: z
-      .array(z.object({ role: z.enum(['system', 'user', 'assistant', 'developer']), content: z.string() }))
+      .array(z.object({ role: z.enum(['system', 'user', 'assistant', 'developer']), content: messageContent }))
       .min(1),
   });
 }

@@ -1,8 +1,9 @@
-import { randomUUID, createHash, timingSafeEqual } from 'node:crypto';
+import { randomInt, randomUUID, createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import pLimit from 'p-limit';
 import type { z } from 'zod';
 import type { ChatResult, Model, Sampling } from '../models/types.js';
+import type { ChatMessage } from '../prompts/render.js';
 import { chatRequestSchema, completionRequestSchema, errorBody, type ServeLimits } from './protocol.js';
 
 export interface ServeOptions extends ServeLimits {
@@ -25,6 +26,7 @@ class HttpError extends Error {
     readonly type: string,
     readonly param: string | null = null,
     readonly headers: Record<string, string> = {},
+    readonly code: string | null = null,
   ) {
     super(message);
   }
@@ -50,7 +52,7 @@ export function createModelServer(model: Model, opts: ServeOptions): Server {
       }
       const err = e instanceof HttpError ? e : new HttpError(500, 'internal server error', 'server_error');
       if (!(e instanceof HttpError)) process.stderr.write(`emobench serve: ${(e as Error)?.stack ?? String(e)}\n`);
-      if (!res.headersSent) sendJson(res, err.status, errorBody(err.message, err.type, err.param), err.headers);
+      if (!res.headersSent) sendJson(res, err.status, errorBody(err.message, err.type, err.param, err.code), err.headers);
       else res.end();
     });
   });
@@ -98,6 +100,9 @@ export function createModelServer(model: Model, opts: ServeOptions): Server {
     };
     const seed = body['seed'] as number | null | undefined;
     const stream = body['stream'] === true;
+    const input = chat ? (body['messages'] as ChatMessage[]) : (body['prompt'] as string);
+    const classification = chat ? classificationPrompt(model, input as ChatMessage[]) : undefined;
+    if (!classification) checkContext(model, input, chat);
     const cancel = new AbortController();
     // A client gone before its response is complete cancels the generation (and frees the queue).
     res.on('close', () => {
@@ -119,15 +124,17 @@ export function createModelServer(model: Model, opts: ServeOptions): Server {
 
     const results: ChatResult[] = [];
     for (let i = 0; i < n && !cancel.signal.aborted; i++) {
-      // Choice i samples with seed + i, so n choices differ and each is reproducible.
-      const sampling: Sampling = { ...base, ...(seed != null ? { seed: seed + i } : {}) };
+      // With a seed, choice i samples with seed + i: the n choices differ and each is reproducible.
+      // Without one, every choice of every request draws its own, as independent samples should.
+      const sampling: Sampling = { ...base, seed: seed != null ? seed + i : randomInt(2 ** 31) };
       if (stream && chat) sse(chunk(i, { role: 'assistant', content: '' }, null));
       const onToken = stream ? (text: string) => sse(chunk(i, chat ? { content: text } : text, null)) : undefined;
       const r = await queue(() => {
         if (cancel.signal.aborted) throw new HttpError(499, 'client closed request', 'cancelled');
+        if (classification) return classifyAsChat(model, classification, onToken);
         return chat
-          ? model.chat!({ messages: body['messages'] as never, sampling, repeat: 0 }, cancel.signal, onToken)
-          : model.complete!(body['prompt'] as string, sampling, cancel.signal, onToken);
+          ? model.chat!({ messages: input as ChatMessage[], sampling, repeat: 0 }, cancel.signal, onToken)
+          : model.complete!(input as string, sampling, cancel.signal, onToken);
       });
       if (r.error) throw new HttpError(500, r.error, 'server_error');
       results.push(r);
@@ -175,6 +182,44 @@ function hostAllowed(header: string | undefined, allowed: readonly string[]): bo
   if (header === undefined) return false;
   const name = (header.startsWith('[') ? header.slice(0, header.indexOf(']') + 1) : header.replace(/:\d+$/, '')).toLowerCase();
   return LOOPBACK.has(name) || name.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(name) || allowed.some((h) => h.toLowerCase() === name || h.toLowerCase() === header.toLowerCase());
+}
+
+/**
+ * A classifier served as a chat model answers a classification prompt (one whose last user turn names
+ * two or more of its labels, as a suite's `{{labels}}` does) with its label, the same one `eval`
+ * gets from classify(); it classifies the text after a "Text:" cue up to a blank line (the shipped
+ * suites' template), or else the whole turn. Other prompts go to the model's generation.
+ */
+export function classificationPrompt(model: Model, messages: readonly ChatMessage[]): { text: string; labels: string[] } | undefined {
+  if (!model.classify || !model.knownLabels) return undefined;
+  const turn = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+  const named = model.knownLabels.filter((l) => new RegExp(`(^|[^\\p{L}])${l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}])`, 'iu').test(turn));
+  if (named.length < 2) return undefined;
+  const cue = /(?:^|\n)\s*Text:\s*([\s\S]*?)(?:\n\s*\n|$)/.exec(turn);
+  return { text: (cue?.[1] ?? turn).trim(), labels: named };
+}
+
+async function classifyAsChat(model: Model, c: { text: string; labels: string[] }, onToken?: (text: string) => void): Promise<ChatResult> {
+  const t0 = performance.now();
+  const [out] = await model.classify!([c.text], c.labels);
+  const text = out?.label ?? '';
+  onToken?.(text);
+  const tokens = model.promptLength?.(c.text).tokens ?? Math.ceil(c.text.length / 4);
+  return { text, usage: { prompt_tokens: tokens, completion_tokens: 1, source: 'server' }, ttft_ms: performance.now() - t0, e2e_ms: performance.now() - t0, cached: false, attempts: 1, finish_reason: 'stop' };
+}
+
+/** As OpenAI does: a prompt the context cannot hold is refused with 400, not silently cut. */
+function checkContext(model: Model, input: readonly ChatMessage[] | string, chat: boolean): void {
+  const len = model.promptLength?.(input);
+  if (!len || len.tokens <= len.limit) return;
+  throw new HttpError(
+    400,
+    `This model's maximum context length is ${len.context} tokens. However, your ${chat ? 'messages' : 'prompt'} resulted in ${len.tokens} tokens (at most ${len.limit} leave room to generate). Please reduce the length of the ${chat ? 'messages' : 'prompt'}.`,
+    'invalid_request_error',
+    chat ? 'messages' : 'prompt',
+    {},
+    'context_length_exceeded',
+  );
 }
 
 function digest(s: string): Buffer {

@@ -7,6 +7,12 @@ import { probeBandwidth, rooflineTokensPerSecond, type Bandwidth } from './bandw
 import type { GridCell, Roofline, ServingLevel, ThroughputResult, ThroughputSettings } from '../results/types.js';
 import { spread } from './stats.js';
 
+/** " (64 tokens)": a local model's context length, for messages. */
+function contextOf(model: Model): string {
+  const context = model.promptLength?.('').context;
+  return context === undefined ? '' : ` (${context} tokens)`;
+}
+
 /** `progress` gets the figures so far after every grid cell and serving level, so a caller can save them. */
 export async function measureThroughput(
   model: Model,
@@ -29,7 +35,7 @@ export async function measureThroughput(
           // under the asked lengths would mislabel the cell.
           if (t.prompt_tokens < promptTokens || t.decode_steps < s.output_tokens - 1) {
             throw new UserError(
-              `${model.spec}: a ${promptTokens}-token prompt and ${s.output_tokens} output tokens do not fit its context (it kept ${t.prompt_tokens} prompt tokens and decoded ${t.decode_steps + 1}); choose shorter --prompt-tokens or --output-tokens`,
+              `${model.spec}: a ${promptTokens}-token prompt and ${s.output_tokens} output tokens do not fit its context${contextOf(model)} (it kept ${t.prompt_tokens} prompt tokens and decoded ${t.decode_steps + 1}); choose shorter --prompt-tokens or --output-tokens`,
             );
           }
           if (r < s.warmup) continue;
@@ -106,6 +112,9 @@ async function servingLevel(model: Model, s: ThroughputSettings, concurrency: nu
   );
   const wall = (performance.now() - t0) / 1000;
   const sloGiven = Object.values(s.slo).some((v) => v !== undefined);
+  // A local model counts its own prompt exactly: fewer tokens than asked means generate() cut it.
+  const len = model.userMessageOfTokens ? model.promptLength?.('') : undefined;
+  const shortened = len && latencies.length > 0 && promptTokens / latencies.length < s.serving_prompt_tokens ? { asked: s.serving_prompt_tokens, context: len.context } : undefined;
   return {
     concurrency,
     requests,
@@ -121,6 +130,7 @@ async function servingLevel(model: Model, s: ThroughputSettings, concurrency: nu
     e2e_ms: spread(latencies.map((l) => l.e2e_ms), seed),
     goodput: sloGiven ? goodput(latencies, wall, s.slo) : null,
     prompt_tokens: latencies.length > 0 ? promptTokens / latencies.length : NaN,
+    ...(shortened ? { prompt_shortened: shortened } : {}),
     token_source: sources.size === 1 ? ([...sources][0] as 'server' | 'estimate') : 'mixed',
     token_count_mismatches: mismatches,
   };

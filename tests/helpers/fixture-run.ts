@@ -23,6 +23,8 @@ export interface FixtureRunOptions {
   output?: (i: number, pred: string | null) => string;
   /** Latency of every sample (default 1 ms). */
   latencyMs?: number;
+  /** Prefix of sample ids (default "x"): runs with different prefixes share no sample. */
+  idPrefix?: string;
 }
 
 export function writeFixtureRun(dir: string, model: string, correct: readonly boolean[], opts: FixtureRunOptions = {}): string {
@@ -33,7 +35,7 @@ export function writeFixtureRun(dir: string, model: string, correct: readonly bo
     const pred = ok ? expected : opts.wrongPred ? opts.wrongPred(i, expected) : LABELS[(i + 1) % LABELS.length]!;
     const output = opts.output ? opts.output(i, pred) : (pred ?? '');
     const input = opts.input ? opts.input(i) : `text ${i}`;
-    return { model, suite, id: `x${String(i).padStart(4, '0')}`, lang: i % 2 ? 'en' : 'ja', tags: [], input, expected, output, pred, correct: ok, latency_ms: opts.latencyMs ?? 1, error: null };
+    return { model, suite, id: `${opts.idPrefix ?? 'x'}${String(i).padStart(4, '0')}`, lang: i % 2 ? 'en' : 'ja', tags: [], input, expected, output, pred, correct: ok, latency_ms: opts.latencyMs ?? 1, error: null };
   });
   writeFileSync(join(dir, 'samples.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   const meta = { spec: model, kind: 'baseline' as const, config: {}, config_hash: '0' };

@@ -19,7 +19,7 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): P
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${err}`)), 120_000);
     const check = () => {
       const m = /on http:\/\/127\.0\.0\.1:(\d+)\/v1/.exec(err);
       if (m) {

@@ -10,7 +10,9 @@ import { singleClass, tsvLines, type Emotion5 } from './lines.js';
  *  - neutral files (neu_XX.txt): label, text — the label column reads 9 (XED's README says 0; both accepted).
  * Mapping: 5 → joy, 1 → anger, 6 → sadness, 7 → surprise, neutral files → neutral; rows carrying
  * anticipation, disgust, fear or trust, or labels of different classes, are dropped. Projection files
- * have stray metadata lines with more columns: only rows with exactly two fields are read.
+ * (XX-projections.tsv, as XED ships them) also hold stray metadata lines with more columns and stray
+ * one-column lines (text with no labels, e.g. de-projections.tsv:2077): both are dropped and counted;
+ * elsewhere a one-column line is an error.
  */
 const PLUTCHIK_TO_5: Record<string, Emotion5 | null> = { '1': 'anger', '2': null, '3': null, '4': null, '5': 'joy', '6': 'sadness', '7': 'surprise', '8': null };
 
@@ -25,9 +27,10 @@ export async function* readXed(path: string, v: RowValidator): AsyncGenerator<Ro
   const lang = xedLanguage(path);
   const neutralFile = /^neu_/.test(basename(path));
   const stem = basename(path).replace(/\.[a-z]+$/, '');
+  const projection = /-projections\./.test(basename(path));
   for await (const [line, f] of tsvLines(path)) {
     if (f.length !== 2) {
-      if (f.length > 2) v.drop();
+      if (f.length > 2 || projection) v.drop();
       else v.reject(line, `expected 2 tab-separated columns, found ${f.length}`);
       continue;
     }

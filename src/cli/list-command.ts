@@ -1,0 +1,74 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { loadEndpoints } from '../api/endpoints.js';
+import { MODEL_KINDS } from '../models/registry.js';
+import { table } from '../util/text-table.js';
+import { listShippedSuites, loadSuite } from '../suites/load.js';
+import { pkgPath } from '../util/paths.js';
+
+export interface Inventory {
+  suites: { name: string; task: string; labels: string[]; description: string }[];
+  model_kinds: { name: string; description: string }[];
+  registry: { name: string; model: string; base_url: string; api_key_env: string | null }[];
+  weights: { spec: string; dir: string; context: number | null }[];
+}
+
+/** What a user can run without writing anything: shipped suites, model kinds, endpoints, weights. */
+export async function inventory(): Promise<Inventory> {
+  const suites = [];
+  for (const name of listShippedSuites()) {
+    const { spec } = await loadSuite(name);
+    suites.push({ name, task: spec.task, labels: spec.labels ?? [], description: (spec.description ?? '').trim() });
+  }
+  const registry = [...loadEndpoints().values()].map((e) => ({ name: e.name, model: e.model, base_url: e.base_url, api_key_env: e.api_key_env ?? null }));
+  const root = pkgPath('models');
+  const weights = existsSync(root)
+    ? readdirSync(root)
+        .filter((d) => statSync(join(root, d)).isDirectory() && existsSync(join(root, d, 'config.json')))
+        .map((d) => {
+          const c = JSON.parse(readFileSync(join(root, d, 'config.json'), 'utf8')) as { maxSeq?: number };
+          return { spec: d === 'scratch' ? 'scratch' : `scratch:${join('models', d)}`, dir: join('models', d), context: c.maxSeq ?? null };
+        })
+    : [];
+  return { suites, model_kinds: Object.entries(MODEL_KINDS).map(([name, description]) => ({ name, description })), registry, weights };
+}
+
+function builder(y: Argv) {
+  return y
+    .option('json', { type: 'boolean', default: false, describe: 'print the inventory as JSON' })
+    .example('$0 list', 'suites, model kinds, endpoints and shipped weights')
+    .example('$0 list --json | jq .suites', 'for scripts');
+}
+
+type Parsed = Awaited<ReturnType<typeof builder>['argv']>;
+
+export const listCommand: CommandModule<object, Parsed> = {
+  command: 'list',
+  describe: 'List the shipped suites, model kinds, openai: endpoints (baselines/models.yaml) and shipped weights',
+  builder: builder as unknown as CommandModule<object, Parsed>['builder'],
+  handler: async (a) => {
+    const inv = await inventory();
+    if (a.json) {
+      process.stdout.write(`${JSON.stringify(inv, null, 2)}\n`);
+      return;
+    }
+    const first = (s: string) => (s.split(/(?<=\.)\s/)[0] ?? '').slice(0, 90);
+    process.stdout.write(
+      [
+        'suites (--suite NAME, or a path to your own .yaml)',
+        table(['name', 'task', 'labels', 'about'], inv.suites.map((s) => [s.name, s.task, s.labels.join(' ') || '-', first(s.description)])),
+        '',
+        'model kinds (--model SPEC)',
+        table(['kind', 'what it is'], inv.model_kinds.map((k) => [k.name, k.description])),
+        '',
+        'openai: endpoints (--model openai:NAME; baselines/models.yaml)',
+        table(['name', 'model', 'base URL', 'key from'], inv.registry.map((r) => [r.name, r.model, r.base_url, r.api_key_env ? `$${r.api_key_env}` : '-'])),
+        '',
+        'shipped weights',
+        table(['spec', 'folder', 'context'], inv.weights.map((w) => [w.spec, w.dir, w.context === null ? '?' : `${w.context} tokens`])),
+        '',
+      ].join('\n'),
+    );
+  },
+};
