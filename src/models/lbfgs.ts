@@ -112,8 +112,11 @@ export function minimize(fg: Objective, x0: Float64Array, opts: Partial<LbfgsOpt
       break;
     }
 
-    const s = new Float64Array(n);
-    const y = new Float64Array(n);
+    // The oldest pair's buffers are reused once memory is full: no allocation per iteration.
+    const full = S.length === o.memory;
+    const s = full ? S.shift()! : new Float64Array(n);
+    const y = full ? Y.shift()! : new Float64Array(n);
+    if (full) rho.shift();
     for (let i = 0; i < n; i++) {
       s[i] = xNew[i]! - x[i]!;
       y[i] = gNew[i]! - g[i]!;
@@ -121,11 +124,6 @@ export function minimize(fg: Objective, x0: Float64Array, opts: Partial<LbfgsOpt
     const sy = dot(s, y);
     // Skip pairs without positive curvature: they would make H indefinite.
     if (sy > 1e-10 * dot(y, y)) {
-      if (S.length === o.memory) {
-        S.shift();
-        Y.shift();
-        rho.shift();
-      }
       S.push(s);
       Y.push(y);
       rho.push(1 / sy);
