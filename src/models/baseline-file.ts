@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserError } from '../errors.js';
+import { pkgPath } from '../util/paths.js';
 
 /**
  * Saved classical baselines (`emobench train --kind tfidf|nb`, loaded by `tfidf:<dir>` / `nb:<dir>`):
@@ -44,8 +45,14 @@ export function saveBaseline<S>(dir: string, kind: BaselineKind, model: S, train
   return path;
 }
 
+/**
+ * A relative directory is looked up from the working directory, then inside the emobench package, so
+ * a suite's `tfidf:models/<name>` finds a shipped baseline wherever emobench runs.
+ */
 export function loadBaseline(dir: string, kind: BaselineKind): { model: unknown; training: TrainingRecord; path: string } {
-  const path = baselinePath(dir, kind);
+  const local = baselinePath(resolve(dir), kind);
+  const shipped = isAbsolute(dir) ? local : baselinePath(pkgPath(dir), kind);
+  const path = existsSync(local) || !existsSync(shipped) ? local : shipped;
   if (!existsSync(path)) throw new UserError(`${kind}:${dir}: no ${kind}.json.gz there (train one with: emobench train --kind ${kind} --data … --out ${dir})`);
   let parsed: Partial<BaselineFile<unknown>>;
   try {
