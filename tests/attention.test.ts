@@ -29,6 +29,18 @@ test('emotion words are mapped onto the tokens that spell them, in any script', 
   m.dispose();
 });
 
+test('the token view never splits a character: Japanese and emoji pieces hold no U+FFFD and join to the text', async () => {
+  const m = await ScratchModel.random(CONFIGS.tiny, 0); // byte-level tokenizer: every kana spans 3 tokens
+  const text = '本当に嬉しいです😀 wow';
+  const maps = m.attentionMaps(text);
+  assert.equal(maps.tokens.length, maps.ids.length);
+  assert.ok(maps.tokens.every((t) => !t.includes('\uFFFD')), JSON.stringify(maps.tokens));
+  assert.equal(maps.tokens.join(''), `<|bos|>${text}`);
+  const lift = textLift(m, text)!;
+  assert.ok(lift.tokens.every((t) => !t.includes('\uFFFD')));
+  m.dispose();
+});
+
 test('emobench attention reports the lift with an interval and writes a token view', () => {
   const dir = join(tempDir(), 'att');
   const r = emobench(['attention', '--model', 'scratch@tiny', '--text', 'I love this, so happy!', '--text', 'This is ridiculous and awful', '--text', 'Wow, no way!', '--run-dir', dir]);

@@ -6,6 +6,13 @@ import OpenAI from 'openai';
 import type { SampleRecord, Summary } from '../src/results/types.js';
 import { emobench, emobenchAsync, ROOT, tempDir } from './helpers/cli.js';
 import { startFaultProxy, startServe, type RunningServe } from './helpers/servers.js';
+import { MULTIBYTE_TEXT, scriptedEngine } from './helpers/script-engine.js';
+import { chatPrompt, completeLocally, type Generator } from '../src/models/local-chat.js';
+import type { Model } from '../src/models/types.js';
+import { generate, scratchTokens } from '../src/scratch/generate.js';
+import { Tokenizer } from '../src/scratch/tokenizer.js';
+import { createModelServer, SERVE_DEFAULTS } from '../src/serve/server.js';
+import type { AddressInfo } from 'node:net';
 
 const MODEL = 'scratch@tiny';
 /** Samples in id order: concurrent requests finish in any order. */
@@ -27,7 +34,7 @@ const suiteDir = tempDir();
 const SUITE = join(suiteDir, 'short.yaml');
 writeFileSync(
   SUITE,
-  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(ROOT, 'datasets', 'emotion', 'emotion.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\nmetrics: [accuracy]\ndefault_models: [nb]\n`,
+  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(ROOT, 'datasets', 'emotion', 'emotion.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\ndefault_models: [nb]\n`,
 );
 
 let server: RunningServe;
@@ -159,5 +166,29 @@ test('with an API key, a missing or wrong key gets 401; SIGTERM shuts down clean
     assert.equal((await fetch(`${keyed.url}/models`, { headers: { authorization: 'Bearer sk-test-123' } })).status, 200);
   } finally {
     assert.equal(await keyed.stop('SIGTERM'), 0);
+  }
+});
+
+test('the server streams Japanese and emoji whole: no chunk holds U+FFFD and the chunks join to the answer', async () => {
+  const tok = new Tokenizer([]); // byte-level: every non-ASCII character spans 2 to 4 tokens
+  const engine = scriptedEngine(tok.encode(MULTIBYTE_TEXT), { vocab: tok.vocabSize, eos: tok.eos });
+  const local: Generator = { generateBatch: (prompts, opts, onToken) => generate(engine, scratchTokens(tok), prompts, opts, onToken) };
+  const model: Model = {
+    spec: 'scripted',
+    meta: () => ({ spec: 'scripted', kind: 'scratch', config: {}, config_hash: '' }),
+    chat: (req, signal, onToken) => completeLocally(local, chatPrompt(req.messages), req.sampling, signal, onToken),
+  };
+  const http = createModelServer(model, { ...SERVE_DEFAULTS, modelName: 'scripted' });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  try {
+    const client = new OpenAI({ baseURL: `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1`, apiKey: 'unused', maxRetries: 0 });
+    const stream = await client.chat.completions.create({ model: 'scripted', messages: [{ role: 'user', content: 'hi' }], max_tokens: 200, stream: true });
+    const pieces: string[] = [];
+    for await (const chunk of stream) pieces.push(chunk.choices[0]?.delta?.content ?? '');
+    assert.ok(pieces.filter((p) => p !== '').length > 10, JSON.stringify(pieces));
+    assert.ok(pieces.every((p) => !p.includes('\uFFFD')), JSON.stringify(pieces));
+    assert.equal(pieces.join(''), MULTIBYTE_TEXT);
+  } finally {
+    await new Promise((resolve) => http.close(resolve));
   }
 });

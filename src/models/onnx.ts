@@ -19,13 +19,14 @@ import { dirname, join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { UserError } from '../errors.js';
 import { EMOTIONS } from '../scratch/config.js';
-import { Tokenizer } from '../scratch/tokenizer.js';
+import { Tokenizer, type TextStream } from '../scratch/tokenizer.js';
 import { EXPORT_FORMAT, readOnnxMetadata } from '../onnx/export.js';
-import { emptyPast, openSession, OrtCausalLM, type LmTokens, type OrtInfo } from '../onnx/ort-engine.js';
+import { generate, scratchTokens, type DecodeTokens, type GenerateOptions, type TokenEvent } from '../scratch/generate.js';
+import { emptyPast, openSession, OrtCausalLM, type OrtInfo } from '../onnx/ort-engine.js';
 import { configHash, sha256 } from '../util/hash.js';
-import { chatPrompt } from './scratch.js';
+import { chatPrompt, completeLocally } from './local-chat.js';
 import { checkOptions, type ModelSpec } from './spec.js';
-import type { ChatRequest, ChatResult, ClassifyOutput, Model, ModelMeta, Sampling } from './types.js';
+import type { ChatRequest, ChatResult, ClassifyOutput, Model, ModelMeta } from './types.js';
 
 /** Inputs the runner knows how to fill; any other input name is refused. */
 const KNOWN_INPUTS = ['input_ids', 'attention_mask', 'position_ids', 'token_type_ids'];
@@ -33,7 +34,7 @@ const KNOWN_INPUTS = ['input_ids', 'attention_mask', 'position_ids', 'token_type
 interface Codec {
   /** Text → ids with the model's special tokens. */
   encode(text: string): number[];
-  lm: LmTokens;
+  lm: DecodeTokens;
 }
 
 export async function createOnnxModel(spec: ModelSpec): Promise<Model> {
@@ -82,7 +83,7 @@ export async function createOnnxModel(spec: ModelSpec): Promise<Model> {
     throw new UserError(`${path}: the model has ${logits.shape[1]} outputs but ${labels.length} labels are named`);
   }
   const config = { kind, file: path, sha256: sha256(bytes), labels, ...(scratchExport ? { export: JSON.parse(metadata['emobench.options'] ?? '{}') as unknown } : {}) };
-  const lm = new OrtCausalLM(session, codec.lm, maxSeq);
+  const lm = new OrtCausalLM(session, maxSeq);
   const unfed = lm.unfedPast();
   if (kind === 'lm' && unfed.length > 0) throw new UserError(`${path}: no present_* output feeds input${unfed.length > 1 ? 's' : ''} ${unfed.join(', ')} (expected present${unfed[0]!.replace(/^past(_key_values)?/, '')})`);
   return new OnnxModel(spec.raw, session, info, codec, { kind, labels, outputName: kind === 'emotion' ? 'emotions' : (logits?.name ?? 'logits'), config }, lm);
@@ -152,31 +153,13 @@ class OnnxModel implements Model {
   }
 
   private async generate(req: ChatRequest, signal?: AbortSignal, onToken?: (text: string) => void): Promise<ChatResult> {
-    const t0 = performance.now();
-    let ttft: number | undefined;
-    const [gen] = await this.lm.generateBatch([chatPrompt(req.messages)], samplingOptions(req.sampling), (e) => {
-      if (signal?.aborted) throw new Error('cancelled');
-      if (e.text !== '' && ttft === undefined) ttft = performance.now() - t0;
-      if (e.text !== '') onToken?.(e.text);
-    });
-    return {
-      text: gen!.text,
-      usage: { prompt_tokens: gen!.promptIds.length, completion_tokens: gen!.ids.length, source: 'server' },
-      ...(ttft !== undefined ? { ttft_ms: ttft } : {}),
-      e2e_ms: performance.now() - t0,
-      cached: false,
-      attempts: 1,
-      finish_reason: gen!.finishReason === 'length' ? 'length' : 'stop',
-    };
+    const model = { generateBatch: (prompts: readonly string[], opts: GenerateOptions, cb?: (e: TokenEvent) => void) => generate(this.lm, this.codec.lm, prompts, opts, cb) };
+    return completeLocally(model, chatPrompt(req.messages), req.sampling, signal, onToken);
   }
 
   async close(): Promise<void> {
     await this.session.release();
   }
-}
-
-function samplingOptions(s: Sampling) {
-  return { temperature: s.temperature ?? 0, ...(s.top_p !== undefined ? { topP: s.top_p } : {}), maxNewTokens: s.max_tokens ?? 16, ...(s.stop ? { stop: s.stop } : {}), seed: s.seed ?? 0 };
 }
 
 function padRows(rows: readonly number[][], pad: number, left: boolean): { ids: number[]; mask: number[] } {
@@ -230,7 +213,7 @@ async function loadCodec(path: string, scratchExport: boolean, maxSeq: number): 
   if (!existsSync(file)) throw new UserError(`${path}: needs a tokenizer.json beside it (${file} not found)`);
   if (scratchExport) {
     const tok = await Tokenizer.load(file);
-    const lm: LmTokens = { encode: (text, bos) => tok.encode(text, { bos }), decode: (ids) => tok.decode(ids), pad: tok.pad, eos: tok.eos, banned: [tok.bos, tok.pad], vocabSize: tok.vocabSize };
+    const lm = scratchTokens(tok);
     // Classification keeps a text's last maxSeq tokens, as ScratchModel does.
     return { encode: (text) => tok.encode(text, { bos: true }).slice(-maxSeq), lm };
   }
@@ -255,15 +238,45 @@ async function loadCodec(path: string, scratchExport: boolean, maxSeq: number): 
   };
   const eos = special('eos_token', ['</s>', '<|endoftext|>', '<|eos|>', '<eos>', '[SEP]']);
   const pad = special('pad_token', ['<pad>', '[PAD]', '<|pad|>']) ?? eos ?? 0;
-  const lm: LmTokens = {
+  const lm: DecodeTokens = {
     encode: (text, specials) => tok.encode(text, { add_special_tokens: specials }).ids,
-    decode: (ids) => tok.decode([...ids], { skip_special_tokens: true }),
+    textStream: () => new RedecodingTextStream((ids) => tok.decode([...ids], { skip_special_tokens: true })),
     pad,
     ...(eos !== undefined ? { eos } : {}),
     banned: pad !== eos ? [pad] : [],
     vocabSize: tok.get_vocab(true).size,
   };
   return { encode: (text) => lm.encode(text, true), lm };
+}
+
+/**
+ * A TextStream for a tokenizer that shows no bytes (Hugging Face's decode only gives text): the
+ * ids so far are decoded again on every token, and a trailing U+FFFD — a character whose last
+ * bytes have not arrived — is held back until it resolves or the stream ends.
+ */
+class RedecodingTextStream implements TextStream {
+  private readonly ids: number[] = [];
+  private text = '';
+  /** Characters of `text` already returned. */
+  private settled = 0;
+
+  constructor(private readonly decode: (ids: readonly number[]) => string) {}
+
+  push(id: number): string {
+    this.ids.push(id);
+    this.text = this.decode(this.ids);
+    let end = this.text.length;
+    while (end > this.settled && this.text[end - 1] === '\uFFFD') end--;
+    const piece = this.text.slice(this.settled, end);
+    this.settled = end;
+    return piece;
+  }
+
+  flush(): string {
+    const piece = this.text.slice(this.settled);
+    this.settled = this.text.length;
+    return piece;
+  }
 }
 
 function firstLine(e: unknown): string {

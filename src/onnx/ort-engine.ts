@@ -11,15 +11,13 @@ import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { countParams, EMOTIONS, type ModelConfig } from '../scratch/config.js';
 import { cacheSpec } from '../scratch/decode.js';
-import type { GenerateOptions, Generation, FinishReason, TokenEvent } from '../scratch/generate.js';
+import { generate, scratchTokens, type DecodeEngine, type DecodeSession, type GenerateOptions, type Generation, type StepOutput, type TokenEvent } from '../scratch/generate.js';
 import { kvByteCounts, type KvBytes, type KvDtype } from '../scratch/kv-cache.js';
 import { readoutProbs } from '../scratch/readout.js';
-import { sampleToken } from '../scratch/sampling.js';
 import type { Tokenizer } from '../scratch/tokenizer.js';
 import type { Weights } from '../scratch/weights.js';
 import { RuntimeFailure, UserError } from '../errors.js';
 import { sha256 } from '../util/hash.js';
-import { mulberry32 } from '../util/rng.js';
 import { EXPORT_FORMAT, exportScratchOnnx, weightsDigest, type AttentionOps, type ExportOptions, type WeightFormat } from './export.js';
 
 export interface OrtInfo {
@@ -84,35 +82,23 @@ function firstLine(e: unknown): string {
 
 // ─── incremental decoding over any causal-LM graph ──────────────────────────────────────────────
 
-/** The tokenizer as the decode loop needs it. */
-export interface LmTokens {
-  /** Prompt → ids; `special` adds what the model expects around a text (BOS). */
-  encode(text: string, special: boolean): number[];
-  decode(ids: readonly number[]): string;
-  pad: number;
-  eos?: number;
-  /** Ids never sampled (BOS, padding); so are ids ≥ vocabSize, which the tokenizer cannot decode. */
-  banned: readonly number[];
-  vocabSize: number;
-}
-
 const int64 = (values: ArrayLike<number>, dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(Array.from(values), BigInt), dims);
 
 /**
- * Decoding with onnxruntime. The graph takes input_ids and attention_mask (and position_ids if it
- * asks), and — when it has them — past_* inputs that its present_* outputs feed on the next call
- * (`present_x` → `past_x`, or Hugging Face's `present.N.key` → `past_key_values.N.key`); a graph
- * without a cache is run on the whole sequence at every step. Reads `logits` ([B, S, V] or
- * [B, V]; the last position) and, when present, `emotions` [B, S, E].
+ * A causal-LM graph as a decode engine for the driver (src/scratch/generate.ts). The graph takes
+ * input_ids and attention_mask (and position_ids if it asks), and — when it has them — past_*
+ * inputs that its present_* outputs feed on the next call (`present_x` → `past_x`, or Hugging
+ * Face's `present.N.key` → `past_key_values.N.key`); a graph without a cache is run on the whole
+ * sequence at every step. Reads `logits` ([B, S, V] or [B, V]; the last position) and, when
+ * present, `emotions` [B, S, E].
  */
-export class OrtCausalLM {
+export class OrtCausalLM implements DecodeEngine {
   /** present output → the past input it feeds. */
   private readonly pastOf = new Map<string, string>();
 
   constructor(
     readonly session: ort.InferenceSession,
-    private readonly tokens: LmTokens,
-    private readonly maxSeq: number,
+    readonly maxSeq: number,
   ) {
     const inputs = new Set(session.inputNames);
     for (const out of session.outputNames) {
@@ -133,85 +119,9 @@ export class OrtCausalLM {
     return this.session.inputNames.filter((n) => n.startsWith('past') && !fed.has(n));
   }
 
-  /** Prompts of different lengths decode together, left-padded; greedy rows equal one-by-one runs. */
-  async generateBatch(prompts: readonly string[], opts: GenerateOptions = {}, onToken?: (e: TokenEvent) => void): Promise<Generation[]> {
-    const { tokens } = this;
-    const maxNew = opts.maxNewTokens ?? 32;
-    const stops = (opts.stop ?? []).filter((s) => s !== '');
-    const B = prompts.length;
-    const promptIds = prompts.map((p, i) => {
-      const ids = tokens.encode(p, opts.bos ?? true);
-      if (ids.length === 0) throw new Error(`generate: prompt ${i} is empty`);
-      return ids.slice(-(this.maxSeq - 1));
-    });
-    const T = Math.max(...promptIds.map((p) => p.length));
-    const capacity = Math.min(T + maxNew, this.maxSeq);
-    const rngs = prompts.map((_, r) => mulberry32((opts.seed ?? 0) + r));
-
-    // Left padding: every row's next token lands in the same column.
-    const seqs = promptIds.map((p) => [...Array<number>(T - p.length).fill(tokens.pad), ...p]);
-    const mask = promptIds.map((p) => [...Array<number>(T - p.length).fill(0), ...Array<number>(p.length).fill(1)]);
-    const state = new DecodeState(this, B);
-
-    const started = performance.now();
-    let out = await state.run(seqs, mask, T);
-    const prefillMs = performance.now() - started;
-
-    const rows = promptIds.map((p) => ({ promptIds: p, ids: [] as number[], text: '', emitted: 0, finish: undefined as FinishReason | undefined, emotion: [] as number[] }));
-    let length = T;
-    let steps = 0;
-    const decodeStart = performance.now();
-    for (;;) {
-      const next = new Array<number>(B).fill(tokens.pad);
-      rows.forEach((row, r) => {
-        if (row.finish !== undefined) return;
-        row.emotion = out.emotions[r] ?? [];
-        if (maxNew <= 0) {
-          row.finish = 'length';
-          return;
-        }
-        const logits = out.logits[r]!;
-        for (let id = tokens.vocabSize; id < logits.length; id++) logits[id] = -Infinity;
-        for (const id of tokens.banned) logits[id] = -Infinity;
-        if (opts.ignoreEos && tokens.eos !== undefined) logits[tokens.eos] = -Infinity;
-        const id = sampleToken(logits, opts, rngs[r]!);
-        next[r] = id;
-        if (id === tokens.eos) {
-          row.finish = 'eos';
-        } else {
-          row.ids.push(id);
-          row.text = tokens.decode(row.ids);
-          const hit = firstStop(row.text, stops);
-          if (hit !== undefined) {
-            row.text = row.text.slice(0, hit);
-            row.finish = 'stop';
-          } else if (row.ids.length >= maxNew) {
-            row.finish = 'length';
-          }
-        }
-        const safe = row.finish !== undefined ? row.text.length : row.text.length - unsettledTail(row.text, stops);
-        if (onToken !== undefined && safe > row.emitted) {
-          onToken({ row: r, id, text: row.text.slice(row.emitted, safe) });
-          row.emitted = safe;
-        }
-      });
-      if (rows.every((row) => row.finish !== undefined)) break;
-      if (length >= capacity) {
-        rows.forEach((row, r) => {
-          if (row.finish !== undefined) return;
-          row.finish = 'length';
-          if (onToken !== undefined && row.text.length > row.emitted) onToken({ row: r, id: row.ids.at(-1)!, text: row.text.slice(row.emitted) });
-        });
-        break;
-      }
-      seqs.forEach((s, r) => s.push(next[r]!));
-      mask.forEach((m) => m.push(1));
-      length++;
-      out = await state.run(seqs, mask, this.hasCache ? 1 : length);
-      steps++;
-    }
-    const timing = { prefillMs, decodeMs: performance.now() - decodeStart, decodeSteps: steps };
-    return rows.map((row) => ({ text: row.text, ids: row.ids, promptIds: row.promptIds, finishReason: row.finish!, emotion: row.emotion, timing }));
+  /** The cache lives in the graph's present_* tensors, so capacity needs no allocation here. */
+  open(batch: number): DecodeSession {
+    return new OrtDecodeSession(this, batch);
   }
 
   /** Name of the past input fed by a present output, if any. */
@@ -220,9 +130,11 @@ export class OrtCausalLM {
   }
 }
 
-/** The cache between calls: the last present_* tensors, renamed to the past_* inputs they feed. */
-class DecodeState {
+/** One generation: the sequences so far (left-padded) and the last present_* tensors, renamed to the past_* inputs they feed. */
+class OrtDecodeSession implements DecodeSession {
   private past: Record<string, ort.Tensor>;
+  private seqs: number[][] = [];
+  private mask: number[][] = [];
 
   constructor(
     private readonly lm: OrtCausalLM,
@@ -231,8 +143,22 @@ class DecodeState {
     this.past = emptyPast(lm.session, batch);
   }
 
+  prefill(rows: readonly (readonly number[])[], pad: number): Promise<StepOutput> {
+    const T = Math.max(...rows.map((p) => p.length));
+    this.seqs = rows.map((p) => [...Array<number>(T - p.length).fill(pad), ...p]);
+    this.mask = rows.map((p) => [...Array<number>(T - p.length).fill(0), ...Array<number>(p.length).fill(1)]);
+    return this.run(T);
+  }
+
+  step(tokens: Int32Array): Promise<StepOutput> {
+    this.seqs.forEach((s, r) => s.push(tokens[r]!));
+    this.mask.forEach((m) => m.push(1));
+    return this.run(this.lm.hasCache ? 1 : this.mask[0]!.length);
+  }
+
   /** Feeds the last `fresh` columns of the sequences; returns each row's last-position logits and emotions. */
-  async run(seqs: number[][], mask: number[][], fresh: number): Promise<{ logits: Float32Array[]; emotions: number[][] }> {
+  private async run(fresh: number): Promise<StepOutput> {
+    const { seqs, mask } = this;
     const B = this.batch;
     const total = mask[0]!.length;
     const feeds: Record<string, ort.Tensor> = {
@@ -248,7 +174,8 @@ class DecodeState {
       const past = this.lm.pastFor(name);
       if (past !== undefined) this.past[past] = t;
     }
-    return { logits: lastPosition(out['logits']!, B), emotions: lastPosition(out['emotions'], B).map((e) => Array.from(e)) };
+    const emotions = out['emotions'];
+    return { logits: lastPosition(out['logits']!, B), ...(emotions !== undefined ? { emotions: lastPosition(emotions, B) } : {}) };
   }
 }
 
@@ -258,13 +185,14 @@ function positionsOf(mask: readonly number[]): number[] {
   return mask.map((m) => Math.max(0, (n += m) - 1));
 }
 
-/** Row b's values at the last position of a [B, S, X] (or [B, X]) output. */
-function lastPosition(t: ort.Tensor | undefined, B: number): Float32Array[] {
-  if (t === undefined) return [];
+/** Each row's values at the last position of a [B, S, X] (or [B, X]) output, as [B × X]. */
+function lastPosition(t: ort.Tensor, B: number): Float32Array {
   const data = t.data as Float32Array;
   const width = Number(t.dims.at(-1));
   const rowSize = data.length / B;
-  return Array.from({ length: B }, (_, b) => data.slice((b + 1) * rowSize - width, (b + 1) * rowSize));
+  const out = new Float32Array(B * width);
+  for (let b = 0; b < B; b++) out.set(data.subarray((b + 1) * rowSize - width, (b + 1) * rowSize), b * width);
+  return out;
 }
 
 /**
@@ -292,30 +220,6 @@ function emptyData(type: ort.Tensor.Type): ort.Tensor.DataType {
   }
 }
 
-function firstStop(text: string, stops: readonly string[]): number | undefined {
-  let first: number | undefined;
-  for (const s of stops) {
-    const i = text.indexOf(s);
-    if (i !== -1 && (first === undefined || i < first)) first = i;
-  }
-  return first;
-}
-
-/** Trailing characters not to stream yet: a partial UTF-8 character or the start of a stop sequence. */
-function unsettledTail(text: string, stops: readonly string[]): number {
-  let n = 0;
-  while (n < text.length && text[text.length - 1 - n] === '\uFFFD') n++;
-  for (const s of stops) {
-    for (let k = Math.min(s.length - 1, text.length); k > n; k--) {
-      if (text.endsWith(s.slice(0, k))) {
-        n = k;
-        break;
-      }
-    }
-  }
-  return n;
-}
-
 // ─── the scratch model on onnxruntime ──────────────────────────────────────────────────────────
 
 export interface OrtScratchOptions {
@@ -337,7 +241,8 @@ export function onnxCacheDir(): string {
  * the cache directory, then run by onnxruntime. Same interface as ScratchModel for the harness.
  */
 export class OrtScratchEngine {
-  private generation: OrtCausalLM | undefined;
+  /** Opened on first use; a promise, so concurrent first calls share one session. */
+  private generation: Promise<OrtCausalLM> | undefined;
 
   private constructor(
     readonly config: ModelConfig,
@@ -392,19 +297,8 @@ export class OrtScratchEngine {
   }
 
   async generateBatch(prompts: readonly string[], opts: GenerateOptions = {}, onToken?: (e: TokenEvent) => void): Promise<Generation[]> {
-    if (this.generation === undefined) {
-      const tok = this.tokenizer;
-      const tokens: LmTokens = {
-        encode: (text, bos) => tok.encode(text, { bos }),
-        decode: (ids) => tok.decode(ids),
-        pad: tok.pad,
-        eos: tok.eos,
-        banned: [tok.bos, tok.pad],
-        vocabSize: tok.vocabSize,
-      };
-      this.generation = new OrtCausalLM((await openSession(this.files.generation)).session, tokens, this.config.maxSeq);
-    }
-    return this.generation.generateBatch(prompts, opts, onToken);
+    this.generation ??= openSession(this.files.generation).then(({ session }) => new OrtCausalLM(session, this.config.maxSeq));
+    return generate(await this.generation, scratchTokens(this.tokenizer), prompts, opts, onToken);
   }
 
   /** Bytes of a cache holding `tokens` positions for `batch` rows: the same elements as the tfjs cache. */
@@ -428,7 +322,7 @@ export class OrtScratchEngine {
   }
 
   async dispose(): Promise<void> {
-    await this.generation?.session.release();
+    await (await this.generation)?.session.release();
     await this.classification.release();
   }
 }

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { headDim, isBiasLayer, type ModelConfig } from './config.js';
 import { KVCache, type KvCacheSpec, type KvDtype } from './kv-cache.js';
+import type { DecodeEngine } from './generate.js';
 import { ropeTables, rotateInPlace } from './rope.js';
 import { forward, padBatch } from './transformer.js';
 import type { Weights } from './weights.js';
@@ -22,6 +23,22 @@ export interface DecodeOptions {
 export interface StepOutput {
   logits: Float32Array; //   [B × V], at the newest position
   emotions: Float32Array; // [B × E], emotion vector at the newest position
+}
+
+/**
+ * The Decoder as an engine for the decode driver (generate.ts): each generation gets its own cache
+ * of `kv` elements, which `onCache` is shown (the model reports the last one's bytes).
+ */
+export function tfjsEngine(decoder: Decoder, kv: KvDtype, onCache?: (cache: KVCache) => void): DecodeEngine {
+  return {
+    maxSeq: decoder.cfg.maxSeq,
+    ...(decoder.opts.window !== undefined ? { window: decoder.opts.window } : {}),
+    open(batch, capacity) {
+      const cache = decoder.newCache(batch, capacity, kv);
+      onCache?.(cache);
+      return { prefill: (rows, pad) => decoder.prefill(cache, rows, pad), step: (tokens) => decoder.step(cache, tokens) };
+    },
+  };
 }
 
 /** Weights read on every token in JS, copied out of tf once per Decoder (1-d and d×5 tensors). */

@@ -1,15 +1,16 @@
 /**
- * Text generation: encode → prefill (tf forward, fills the KV cache) → one decode step per new
- * token → sample → stream → stop.
+ * The one decode driver, as llama2.c has one `generate` over its `forward`: encode → the engine's
+ * prefill → one engine step per new token → choose (greedy or seeded sampling) → stream → stop.
+ * An engine (tfjs in decode.ts, onnxruntime in src/onnx/ort-engine.ts, WebGPU) supplies only the
+ * two forwards over its own cache; batching, token choice, stop conditions, streaming and timing
+ * live here, once.
  *
- * Batches: prompts of different lengths are left-padded, so every row's next token lands in the
- * same cache slot and one step serves the whole batch; padding keys are masked and positions are
- * counted from each row's first real token, so a row generates what it would alone.
+ * Batches: prompts of different lengths are left-padded by the engine, so every row's next token
+ * lands in the same cache slot and one step serves the whole batch; padding keys are masked and
+ * positions are counted from each row's first real token, so a row generates what it would alone.
  */
-import type { Decoder } from './decode.js';
-import type { KVCache, KvDtype } from './kv-cache.js';
 import { sampleToken, type SamplingOptions } from './sampling.js';
-import type { Tokenizer } from './tokenizer.js';
+import type { TextStream, Tokenizer } from './tokenizer.js';
 import { mulberry32 } from '../util/rng.js';
 
 export interface GenerateOptions extends SamplingOptions {
@@ -32,129 +33,185 @@ export interface Generation {
   ids: number[];
   promptIds: number[];
   finishReason: FinishReason;
-  /** Emotion vector (joy, anger, sadness, surprise, neutral) at the last position fed to the model. */
+  /** Emotion vector (joy, anger, sadness, surprise, neutral) at the last position fed to the model; [] when the engine has none. */
   emotion: number[];
   timing: { prefillMs: number; decodeMs: number; decodeSteps: number };
 }
 
-/** Streaming: `text` is the new text of row `row` that can no longer change or turn into a stop sequence. */
+/**
+ * Streaming: `text` is the new text of row `row` that can no longer change or turn into a stop
+ * sequence; never part of a character (see TextStream).
+ */
 export interface TokenEvent {
   row: number;
   id: number;
   text: string;
 }
 
-export interface GenerateContext {
-  decoder: Decoder;
-  tokenizer: Tokenizer;
-  kv: KvDtype;
-  window?: number;
+// ─── what an engine supplies ────────────────────────────────────────────────────────────────────
+
+/** One forward's output at the newest position of each row. */
+export interface StepOutput {
+  /** [B × V] row-major; V is the model's vocabulary (may exceed the tokenizer's). */
+  logits: Float32Array;
+  /** [B × E], the emotion vector at that position, when the model has an emotion head. */
+  emotions?: Float32Array;
+}
+
+/**
+ * A model that can decode. The driver opens one session per generation, so concurrent
+ * generations on one engine never share a cache.
+ */
+export interface DecodeEngine {
+  /** Positions the model can hold (prompt + generated) when there is no window. */
+  readonly maxSeq: number;
+  /**
+   * Sliding-window attention over the last `window` positions: the cache is a ring buffer of
+   * that many slots and generation may run past maxSeq. Undefined: everything must fit in maxSeq.
+   */
+  readonly window?: number;
+  /** A fresh, empty cache for `batch` rows and `capacity` positions. */
+  open(batch: number, capacity: number): DecodeSession;
+}
+
+/** One generation's state on an engine: its cache, filled by prefill, extended by each step. */
+export interface DecodeSession {
+  /** The prompts (ids, different lengths, none empty) left-padded with `pad` to one length, into the cache. */
+  prefill(rows: readonly (readonly number[])[], pad: number): StepOutput | Promise<StepOutput>;
+  /** One token per row at the next position (`pad` for rows that have finished). */
+  step(tokens: Int32Array): StepOutput | Promise<StepOutput>;
+  /** Frees what the session holds (device buffers); called once when the generation ends, also on error. */
+  close?(): void | Promise<void>;
+}
+
+/** The tokenizer as the driver needs it: our byte-level BPE (scratchTokens) or any other. */
+export interface DecodeTokens {
+  /** Prompt → ids; `special` adds what the model expects around a text (BOS). */
+  encode(text: string, special: boolean): number[];
+  /** A fresh incremental decoder (special tokens skipped): the only way the driver turns ids into text. */
+  textStream(): TextStream;
+  pad: number;
+  eos?: number;
+  /** Ids never chosen (BOS, padding); neither are ids ≥ vocabSize, which the tokenizer cannot decode. */
+  banned: readonly number[];
+  vocabSize: number;
+}
+
+/** The scratch tokenizer as DecodeTokens. */
+export function scratchTokens(tok: Tokenizer): DecodeTokens {
+  return { encode: (text, bos) => tok.encode(text, { bos }), textStream: () => tok.textStream(), pad: tok.pad, eos: tok.eos, banned: [tok.bos, tok.pad], vocabSize: tok.vocabSize };
+}
+
+// ─── the driver ─────────────────────────────────────────────────────────────────────────────────
+
+interface Row {
+  promptIds: number[];
+  ids: number[];
+  /** Settled text: every character complete, cut before a stop sequence once one is hit. */
+  text: string;
+  decoder: TextStream;
+  emitted: number;
+  finish: FinishReason | undefined;
+  emotion: number[];
 }
 
 export async function generate(
-  ctx: GenerateContext,
+  engine: DecodeEngine,
+  tokens: DecodeTokens,
   prompts: readonly string[],
   opts: GenerateOptions = {},
   onToken?: (e: TokenEvent) => void,
-): Promise<{ generations: Generation[]; cache: KVCache }> {
-  const { decoder, tokenizer } = ctx;
-  const cfg = decoder.cfg;
+): Promise<Generation[]> {
   const maxNew = opts.maxNewTokens ?? 32;
   const stops = (opts.stop ?? []).filter((s) => s !== '');
   const B = prompts.length;
 
   // Without a window the whole sequence must fit in maxSeq, so keep room for at least one new
   // token; with one, the prompt is still capped at maxSeq to bound the prefill's T×T attention.
-  const keep = ctx.window === undefined ? cfg.maxSeq - 1 : cfg.maxSeq;
+  const keep = engine.window === undefined ? engine.maxSeq - 1 : engine.maxSeq;
   const promptIds = prompts.map((p, i) => {
-    const ids = tokenizer.encode(p, { bos: opts.bos ?? true });
+    const ids = tokens.encode(p, opts.bos ?? true);
     if (ids.length === 0) throw new Error(`generate: prompt ${i} is empty (and bos is off)`);
     return ids.slice(-keep);
   });
   const T = Math.max(...promptIds.map((p) => p.length));
-  const capacity = Math.min(T + maxNew, ctx.window ?? cfg.maxSeq);
-  const cache = decoder.newCache(B, capacity, ctx.kv);
+  const capacity = Math.min(T + maxNew, engine.window ?? engine.maxSeq);
   const rngs = prompts.map((_, r) => mulberry32((opts.seed ?? 0) + r));
+  const rows: Row[] = promptIds.map((p) => ({ promptIds: p, ids: [], text: '', decoder: tokens.textStream(), emitted: 0, finish: undefined, emotion: [] }));
+  const emit = (r: number, id: number, upTo: number) => {
+    const row = rows[r]!;
+    if (onToken !== undefined && upTo > row.emitted) onToken({ row: r, id, text: row.text.slice(row.emitted, upTo) });
+    row.emitted = Math.max(row.emitted, upTo);
+  };
 
-  const started = performance.now();
-  let out = decoder.prefill(cache, promptIds, tokenizer.pad);
-  const prefillMs = performance.now() - started;
+  const session = engine.open(B, capacity);
+  try {
+    const started = performance.now();
+    let out = await session.prefill(promptIds, tokens.pad);
+    const prefillMs = performance.now() - started;
+    let length = T;
+    let steps = 0;
+    const decodeStart = performance.now();
 
-  const rows = promptIds.map((p) => ({
-    promptIds: p,
-    ids: [] as number[],
-    text: '',
-    emitted: 0,
-    finish: undefined as FinishReason | undefined,
-    emotion: [] as number[],
-  }));
-  const V = cfg.vocabSize;
-  const E = cfg.nEmotions;
-  let steps = 0;
-  const decodeStart = performance.now();
-
-  for (;;) {
-    const next = new Int32Array(B).fill(tokenizer.pad);
-    rows.forEach((row, r) => {
-      if (row.finish !== undefined) return;
-      row.emotion = Array.from(out.emotions.subarray(r * E, (r + 1) * E));
-      if (maxNew <= 0) {
-        row.finish = 'length'; // prefill only
-        return;
-      }
-      const logits = out.logits.subarray(r * V, (r + 1) * V);
-      // Never produce ids the tokenizer cannot decode, nor BOS/padding.
-      for (let id = tokenizer.vocabSize; id < V; id++) logits[id] = -Infinity;
-      logits[tokenizer.bos] = -Infinity;
-      logits[tokenizer.pad] = -Infinity;
-      if (opts.ignoreEos) logits[tokenizer.eos] = -Infinity;
-      const id = sampleToken(logits, opts, rngs[r]!);
-      next[r] = id;
-
-      if (id === tokenizer.eos) {
-        row.finish = 'eos';
-      } else {
-        row.ids.push(id);
-        row.text = tokenizer.decode(row.ids);
-        const hit = firstStop(row.text, stops);
-        if (hit !== undefined) {
-          row.text = row.text.slice(0, hit);
-          row.finish = 'stop';
-        } else if (row.ids.length >= maxNew) {
-          row.finish = 'length';
-        }
-      }
-      const safe = row.finish !== undefined ? row.text.length : row.text.length - unsettledTail(row.text, stops);
-      if (onToken !== undefined && safe > row.emitted) {
-        onToken({ row: r, id, text: row.text.slice(row.emitted, safe) });
-        row.emitted = safe;
-      }
-    });
-    if (rows.every((row) => row.finish !== undefined)) break;
-    if (ctx.window === undefined && cache.length >= capacity) {
+    for (;;) {
+      const next = new Int32Array(B).fill(tokens.pad);
+      const V = out.logits.length / B;
+      const E = (out.emotions?.length ?? 0) / B;
       rows.forEach((row, r) => {
         if (row.finish !== undefined) return;
-        row.finish = 'length';
-        if (onToken !== undefined && row.text.length > row.emitted) onToken({ row: r, id: row.ids.at(-1)!, text: row.text.slice(row.emitted) });
+        row.emotion = Array.from(out.emotions?.subarray(r * E, (r + 1) * E) ?? []);
+        if (maxNew <= 0) {
+          row.finish = 'length'; // prefill only
+          return;
+        }
+        const id = choose(out.logits.subarray(r * V, (r + 1) * V), tokens, opts, rngs[r]!);
+        next[r] = id;
+        if (id === tokens.eos) {
+          row.finish = 'eos';
+        } else {
+          row.ids.push(id);
+          row.text += row.decoder.push(id);
+          const hit = firstStop(row.text, stops);
+          if (hit !== undefined) {
+            row.text = row.text.slice(0, hit);
+            row.finish = 'stop';
+          } else if (row.ids.length >= maxNew) {
+            row.finish = 'length';
+          }
+        }
+        if (row.finish === 'eos' || row.finish === 'length') row.text += row.decoder.flush();
+        emit(r, id, row.finish !== undefined ? row.text.length : row.text.length - stopPrefixTail(row.text, stops));
       });
-      break;
+      if (rows.every((row) => row.finish !== undefined)) break;
+      if (engine.window === undefined && length >= capacity) {
+        rows.forEach((row, r) => {
+          if (row.finish !== undefined) return;
+          row.finish = 'length';
+          row.text += row.decoder.flush();
+          emit(r, row.ids.at(-1)!, row.text.length);
+        });
+        break;
+      }
+      // Let other work (a server streaming the tokens) run between steps.
+      await new Promise((resolve) => setImmediate(resolve));
+      out = await session.step(next);
+      length++;
+      steps++;
     }
-    // Let other work (a server streaming the tokens) run between steps.
-    await new Promise((resolve) => setImmediate(resolve));
-    out = decoder.step(cache, next);
-    steps++;
-  }
 
-  const timing = { prefillMs, decodeMs: performance.now() - decodeStart, decodeSteps: steps };
-  const generations = rows.map((row) => ({
-    text: row.text,
-    ids: row.ids,
-    promptIds: row.promptIds,
-    finishReason: row.finish!,
-    emotion: row.emotion,
-    timing,
-  }));
-  return { generations, cache };
+    const timing = { prefillMs, decodeMs: performance.now() - decodeStart, decodeSteps: steps };
+    return rows.map((row) => ({ text: row.text, ids: row.ids, promptIds: row.promptIds, finishReason: row.finish!, emotion: row.emotion, timing }));
+  } finally {
+    await session.close?.();
+  }
+}
+
+/** The next token of one row: never an id the tokenizer cannot decode, nor BOS/padding. Modifies `logits`. */
+function choose(logits: Float32Array, tokens: DecodeTokens, opts: GenerateOptions, rand: () => number): number {
+  for (let id = tokens.vocabSize; id < logits.length; id++) logits[id] = -Infinity;
+  for (const id of tokens.banned) logits[id] = -Infinity;
+  if (opts.ignoreEos && tokens.eos !== undefined) logits[tokens.eos] = -Infinity;
+  return sampleToken(logits, opts, rand);
 }
 
 function firstStop(text: string, stops: readonly string[]): number | undefined {
@@ -166,13 +223,9 @@ function firstStop(text: string, stops: readonly string[]): number | undefined {
   return first;
 }
 
-/**
- * How many trailing characters must not be streamed yet: a partial UTF-8 character (decoded as
- * U+FFFD until its last byte arrives) or the beginning of a stop sequence.
- */
-function unsettledTail(text: string, stops: readonly string[]): number {
+/** How many trailing characters must not be streamed yet: the beginning of a stop sequence. */
+function stopPrefixTail(text: string, stops: readonly string[]): number {
   let n = 0;
-  while (n < text.length && text[text.length - 1 - n] === '\uFFFD') n++;
   for (const s of stops) {
     for (let k = Math.min(s.length - 1, text.length); k > n; k--) {
       if (text.endsWith(s.slice(0, k))) {

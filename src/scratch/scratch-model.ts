@@ -8,9 +8,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initEngine, type EngineInfo } from './backend.js';
 import { countParams, EMOTIONS, validateConfig, type ModelConfig } from './config.js';
-import { cacheSpec, Decoder } from './decode.js';
+import { cacheSpec, Decoder, tfjsEngine } from './decode.js';
 import { readoutProbs } from './readout.js';
-import { generate, type GenerateOptions, type Generation, type TokenEvent } from './generate.js';
+import { generate, scratchTokens, type GenerateOptions, type Generation, type TokenEvent } from './generate.js';
 import { BYTES_PER_ELEMENT, kvByteCounts, type KVCache, type KvBytes, type KvDtype } from './kv-cache.js';
 import { UserError } from '../errors.js';
 import { Tokenizer } from './tokenizer.js';
@@ -35,7 +35,7 @@ export interface ScratchInfo {
 }
 
 export interface AttentionMaps {
-  /** The tokens as text (BOS included), one per row/column of each map. */
+  /** The tokens as text (BOS included), one per row/column of each map; a character whose bytes span tokens shows on the token that completes it. */
   tokens: string[];
   ids: number[];
   /** attention[layer][head]: T×T row-major; row i is query i's distribution over keys j ≤ i. */
@@ -127,10 +127,8 @@ export class ScratchModel {
   /** Prompts of different lengths decode together (left-padded); greedy results equal one-by-one runs. */
   async generateBatch(prompts: readonly string[], opts: GenerateOptions = {}, onToken?: (e: TokenEvent) => void): Promise<Generation[]> {
     const { kv, bias, window } = this.options;
-    const decoder = new Decoder(this.weights, this.config, { bias, window });
-    const { generations, cache } = await generate({ decoder, tokenizer: this.tokenizer, kv, window }, prompts, opts, onToken);
-    this.lastCache = cache;
-    return generations;
+    const engine = tfjsEngine(new Decoder(this.weights, this.config, { bias, window }), kv, (cache) => (this.lastCache = cache));
+    return generate(engine, scratchTokens(this.tokenizer), prompts, opts, onToken);
   }
 
   /** Attention weights of every layer and head over the text, with the emotion bias on or off. */
@@ -151,7 +149,7 @@ export class ScratchModel {
     const e = r.emotions.dataSync();
     tf.dispose([...r.attention, r.emotions]);
     return {
-      tokens: ids.map((id) => this.tokenizer.tokenToString(id)),
+      tokens: this.tokenizer.pieces(ids),
       ids,
       attention,
       emotions: Array.from({ length: T }, (_, t) => Array.from(e.subarray(t * E, (t + 1) * E))),

@@ -136,6 +136,42 @@ interface ByteLevelJson {
 
 const BYTE_LEVEL: ByteLevelJson = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false };
 
+/**
+ * Token ids in, text out as soon as it is final: what every token-by-token consumer (the decode
+ * driver's streaming, the server's stream, the attention view) reads instead of decoding ids one
+ * by one, which would cut multi-byte characters in half.
+ */
+export interface TextStream {
+  /** Adds a token; returns the text it completes ('' while a character is still incomplete). */
+  push(id: number): string;
+  /** The end of the stream: a character cut short comes out as U+FFFD, as decode() gives it. */
+  flush(): string;
+}
+
+/**
+ * Our tokenizer's TextStream: token bytes through one streaming TextDecoder, which holds exactly
+ * the bytes of an incomplete character and turns invalid ones into U+FFFD at once, so the pieces
+ * concatenate to decode(ids).
+ */
+class Utf8TokenStream implements TextStream {
+  private readonly utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+  constructor(
+    private readonly tok: Tokenizer,
+    private readonly skipSpecial: boolean,
+  ) {}
+
+  push(id: number): string {
+    if (id >= FIRST_BYTE_ID) return this.utf8.decode(this.tok.bytesOf(id), { stream: true });
+    // A special token ends any character in progress, as in decode().
+    return this.skipSpecial ? '' : this.utf8.decode() + SPECIAL_TOKENS[id]!;
+  }
+
+  flush(): string {
+    return this.utf8.decode();
+  }
+}
+
 export class Tokenizer {
   readonly bos = 0;
   readonly eos = 1;
@@ -194,8 +230,25 @@ export class Tokenizer {
   }
 
   /**
-   * The text a single token stands for, for display. A token can hold part of a multi-byte
-   * character; the missing bytes show as U+FFFD.
+   * Each token's text, for display: a character whose bytes span tokens is shown whole on the token
+   * that completes it (the tokens before show ''), so no piece holds U+FFFD for half a character.
+   * Joined, the pieces are decode(ids, { skipSpecialTokens: false }).
+   */
+  pieces(ids: readonly number[]): string[] {
+    const stream = this.textStream({ skipSpecialTokens: false });
+    const out = ids.map((id) => stream.push(id));
+    if (out.length > 0) out[out.length - 1] += stream.flush();
+    return out;
+  }
+
+  /** Incremental decoding (see TextStream); special tokens are skipped unless asked for, as in decode(). */
+  textStream(opts: DecodeOptions = {}): TextStream {
+    return new Utf8TokenStream(this, opts.skipSpecialTokens ?? true);
+  }
+
+  /**
+   * The text a single token stands for. A token can hold part of a multi-byte character; the
+   * missing bytes show as U+FFFD (pieces() shows a sequence of tokens without splitting characters).
    */
   tokenToString(id: number): string {
     const bytes = this.bytesOf(id);

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { sampleToken } from '../../src/scratch/sampling.js';
-import type { TokenEvent } from '../../src/scratch/generate.js';
+import { generate, scratchTokens, type TokenEvent } from '../../src/scratch/generate.js';
+import { Tokenizer } from '../../src/scratch/tokenizer.js';
+import { MULTIBYTE_TEXT, scriptedEngine } from '../helpers/script-engine.js';
 import { mulberry32 } from '../../src/util/rng.js';
 import { tinyModel } from './helpers.js';
 
@@ -122,4 +124,29 @@ test('no tensors leak from generation, classification or attention maps', async 
   assert.equal(tf.memory().numTensors, before);
   model.dispose();
   assert.equal(tf.memory().numTensors, before - 21);
+});
+
+test('streaming never splits a multi-byte character: Japanese and emoji token by token, pieces join to the text', async () => {
+  const tok = new Tokenizer([]); // byte-level: every non-ASCII character spans 2 to 4 tokens
+  const script = tok.encode(MULTIBYTE_TEXT);
+  const engine = scriptedEngine(script, { vocab: tok.vocabSize, eos: tok.eos });
+  const events: TokenEvent[] = [];
+  const [g] = await generate(engine, scratchTokens(tok), ['prompt'], { maxNewTokens: 100 }, (e) => events.push(e));
+  assert.equal(g!.text, MULTIBYTE_TEXT);
+  assert.equal(g!.finishReason, 'eos');
+  assert.deepEqual(g!.ids, script);
+  assert.ok(events.length > 10 && events.every((e) => e.text !== '' && !e.text.includes('\uFFFD')), JSON.stringify(events.map((e) => e.text)));
+  assert.equal(events.map((e) => e.text).join(''), MULTIBYTE_TEXT);
+
+  // A stop sequence of multi-byte characters cuts before it; a budget ending mid-character gives what decode gives.
+  const cut: string[] = [];
+  const [s] = await generate(engine, scratchTokens(tok), ['prompt'], { maxNewTokens: 100, stop: ['😀、'] }, (e) => cut.push(e.text));
+  assert.equal(s!.text, '今日はとても嬉しい');
+  assert.equal(s!.finishReason, 'stop');
+  assert.equal(cut.join(''), s!.text);
+  const short: string[] = [];
+  const [l] = await generate(engine, scratchTokens(tok), ['prompt'], { maxNewTokens: 4 }, (e) => short.push(e.text));
+  assert.equal(l!.text, tok.decode(script.slice(0, 4)));
+  assert.equal(l!.text, '今\uFFFD');
+  assert.equal(short.join(''), l!.text);
 });

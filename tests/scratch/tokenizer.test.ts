@@ -161,3 +161,27 @@ test('training is deterministic and respects vocabSize and minFrequency', () => 
   assert.equal(trainBpe(TRAINING_TEXTS, 600, { minFrequency: 1000 }).vocabSize, 259);
   assert.throws(() => trainBpe(TRAINING_TEXTS, 100), /vocabSize must be an integer/);
 });
+
+test('textStream: a character split across tokens comes out whole; the pieces join to decode(ids)', () => {
+  const text = '今日はとても嬉しい😀、café で 👍🏽 ありがとう！';
+  for (const t of [new Tokenizer([]), tok]) {
+    const ids = t.encode(text, { bos: true });
+    assert.ok(ids.some((id) => t.tokenToString(id).includes('\uFFFD')), 'some token holds part of a character');
+    const stream = t.textStream();
+    const pieces = ids.map((id) => stream.push(id));
+    assert.ok(pieces.every((p) => !p.includes('\uFFFD')), JSON.stringify(pieces));
+    assert.equal(pieces.join('') + stream.flush(), text);
+    // The attention view's pieces: one per token, BOS shown, no half characters.
+    const shown = t.pieces(ids);
+    assert.equal(shown.length, ids.length);
+    assert.ok(shown.every((p) => !p.includes('\uFFFD')));
+    assert.equal(shown.join(''), `<|bos|>${text}`);
+  }
+  // Arbitrary bytes, invalid UTF-8 included: the stream gives exactly what decode gives.
+  const rand = mulberry32(9);
+  for (let trial = 0; trial < 200; trial++) {
+    const ids = Array.from({ length: 1 + Math.floor(rand() * 12) }, () => (rand() < 0.1 ? 1 : 3 + Math.floor(rand() * 256)));
+    const stream = tok.textStream();
+    assert.equal(ids.map((id) => stream.push(id)).join('') + stream.flush(), tok.decode(ids), JSON.stringify(ids));
+  }
+});

@@ -1,0 +1,37 @@
+import type { Argv, CommandModule } from 'yargs';
+import { serve } from '../serve/command.js';
+import { SERVE_DEFAULTS } from '../serve/server.js';
+import { UsageError } from './shared.js';
+
+function builder(y: Argv) {
+  return (
+    y
+      .option('model', { type: 'string', demandOption: true, describe: 'model spec to serve, e.g. scratch' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind (loopback by default; 0.0.0.0 exposes it to the network)' })
+      .option('port', { type: 'number', default: 8000, describe: 'port (0 picks a free one)' })
+      .option('api-key', { type: 'string', describe: 'require this bearer key (default: $EMOBENCH_API_KEY if set)' })
+      .option('name', { type: 'string', describe: 'model id clients send (default: the spec)' })
+      .option('max-tokens', { type: 'number', default: SERVE_DEFAULTS.maxTokens, describe: 'largest max_tokens a request may ask for' })
+      .option('max-n', { type: 'number', default: SERVE_DEFAULTS.maxN, describe: 'largest n a request may ask for' })
+      .option('max-body', { type: 'number', default: SERVE_DEFAULTS.maxBodyBytes, describe: 'largest request body in bytes' })
+      .check((a) => {
+        if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new UsageError('--port must be 0-65535');
+        return true;
+      })
+      .example('$0 serve --model scratch --port 8000', 'then: emobench eval --suite emotion --model openai:emobench-serve')
+  );
+}
+
+type Parsed = Awaited<ReturnType<typeof builder>['argv']>;
+
+export const serveCommand: CommandModule<object, Parsed> = {
+  command: 'serve',
+  describe: 'Serve a local model behind an OpenAI-compatible API (/v1/models, /v1/chat/completions, /v1/completions)',
+  builder: builder as unknown as CommandModule<object, Parsed>['builder'],
+  handler: async (a) => {
+    await serve(
+      { model: a.model, host: a.host, port: a.port, apiKey: a['api-key'] ?? process.env['EMOBENCH_API_KEY'], name: a.name, maxTokens: a['max-tokens'], maxN: a['max-n'], maxBodyBytes: a['max-body'] },
+      (line) => process.stderr.write(`${line}\n`),
+    );
+  },
+};
