@@ -73,9 +73,11 @@ test('tf-idf n-grams: words and bigrams, character 2-5-grams that never split a 
 });
 
 test('tfidf learns English and Japanese, converges, and is deterministic', async () => {
+  // n-grams seen in one training text only are dropped (minDf 2): each Japanese word occurs twice here.
+  const more = [...train, row(8, '嬉しい日', 'joy'), row(9, '本当に腹が立つ', 'anger')];
   const fit = async () => {
     const m = await createModel('tfidf');
-    await m.prepare!({ train, labels, seed: 0 });
+    await m.prepare!({ train: more, labels, seed: 0 });
     return m;
   };
   const a = await fit();
@@ -88,4 +90,9 @@ test('tfidf learns English and Japanese, converges, and is deterministic', async
   // The suite's label order, not the model's, orders the probabilities.
   const swapped = await a.classify!(['嬉しい'], ['anger', 'joy']);
   assert.deepEqual(swapped[0]!.probs, [...out[2]!.probs!].reverse());
+});
+
+test('tf-idf words: Japanese is cut where the script changes, not kept as one sentence-long word', () => {
+  const g = ngramCounts('今日はとてもハッピーだ', { wordMaxN: 1, charMinN: 2, charMaxN: 2 });
+  assert.deepEqual([...g.keys()].filter((k) => k.startsWith('w:')), ['w:今日', 'w:はとても', 'w:ハッピー', 'w:だ']);
 });

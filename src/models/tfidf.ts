@@ -30,7 +30,7 @@ export interface TfidfOptions {
   maxIter: number;
 }
 
-export const TFIDF_DEFAULTS: TfidfOptions = { wordMaxN: 2, charMinN: 2, charMaxN: 5, minDf: 1, maxFeatures: 300_000, c: 10, maxIter: 1000 };
+export const TFIDF_DEFAULTS: TfidfOptions = { wordMaxN: 2, charMinN: 2, charMaxN: 5, minDf: 2, maxFeatures: 300_000, c: 10, maxIter: 1000 };
 
 /** What a fitted model is; saved by src/models/baseline-file.ts. */
 export interface TfidfState {
@@ -62,7 +62,13 @@ export interface WeightedText {
   count: number;
 }
 
-const WORD = /[\p{L}\p{N}_']+|[^\s\p{L}\p{N}_']/gu;
+/**
+ * Words: runs of letters/digits; Japanese, written without spaces, is cut where the script changes
+ * (kanji, hiragana, katakana runs), as the BPE tokenizer's chunks are — otherwise a whole Japanese
+ * sentence would be one "word", a feature unique to its text that the fit memorises instead of
+ * learning from the character n-grams. Any other non-space character is a word by itself.
+ */
+const WORD = /\p{sc=Han}+|[\p{sc=Hiragana}ー]+|[\p{sc=Katakana}ー]+|(?:(?![\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}ー])[\p{L}\p{N}_'])+|[^\s\p{L}\p{N}_']/gu;
 
 /** The raw n-gram counts of one text, keyed "w:" (words) and "c:" (characters). */
 export function ngramCounts(text: string, o: Pick<TfidfOptions, 'wordMaxN' | 'charMinN' | 'charMaxN'>): Map<string, number> {
