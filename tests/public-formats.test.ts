@@ -98,3 +98,29 @@ test('WRIME: a missing column or a bad intensity is named', async () => {
   await assert.rejects(loadDataset(`wrime:${join(dir, 'a.tsv')}`, { labels }), /a\.tsv:1: WRIME header lacks columns Avg\. Readers_Joy/);
   await assert.rejects(loadDataset(`wrime:${join(dir, 'b.tsv')}`, { labels }), /b\.tsv:2: field "Avg\. Readers_Anger": expected a number from 0 to 3, found "9"/);
 });
+
+test('Japanese emoticon data: the emoticon emotion is the weak label, quoted commas kept, other emotions dropped', async () => {
+  const head = 'text,emoticon,textEmotion,textPolarity,emoEmotion,emoPolarity';
+  const dir = fixtureDir({
+    'e.csv': [head, '今日は最高,(^o^),yorokobi,positive,joy,positive', '"雨、つらい",(T_T),None,None,sad,negative', 'えっ本当に,(ﾟДﾟ),None,None,amaze,others', 'ふざけるな,(#ﾟДﾟ),ikari,negative,anger,negative', 'いやだ,(-_-),None,None,dislike,negative'].join('\n') + '\n',
+    'bad.csv': `${head}\nなに,(?),None,None,puzzled,others\n`,
+    'nohead.csv': 'sentence,emotion\nx,joy\n',
+  });
+  const d = await loadDataset(`jaemoticon:${join(dir, 'e.csv')}`, { labels });
+  assert.deepEqual(d.rows.map((r) => [r.text, r.label, r.lang]), [['今日は最高', 'joy', 'ja'], ['雨、つらい', 'sadness', 'ja'], ['えっ本当に', 'surprise', 'ja'], ['ふざけるな', 'anger', 'ja']]);
+  assert.equal(d.dropped, 1);
+  await assert.rejects(loadDataset(`jaemoticon:${join(dir, 'bad.csv')}`, { labels }), /bad\.csv:2: field "emoEmotion": unknown emoticon emotion "puzzled"/);
+  await assert.rejects(loadDataset(`jaemoticon:${join(dir, 'nohead.csv')}`, { labels }), /nohead\.csv:1: header lacks "text" and "emoEmotion"/);
+});
+
+test('JSTS captions: each distinct sentence once, as neutral Japanese', async () => {
+  const pair = (id: number, a: string, b: string) => JSON.stringify({ sentence_pair_id: String(id), yjcaptions_id: `y${id}`, sentence1: a, sentence2: b, label: 3.2 });
+  const dir = fixtureDir({
+    'j.json': [pair(0, '犬が走っています。', '白い犬が芝生を走っています。'), pair(1, '犬が走っています。', '男性が座っています。')].join('\n') + '\n',
+    'bad.json': `${JSON.stringify({ sentence1: '猫です。' })}\n`,
+  });
+  const d = await loadDataset(`jsts:${join(dir, 'j.json')}`, { labels });
+  assert.deepEqual(d.rows.map((r) => [r.text, r.label, r.lang]), [['犬が走っています。', 'neutral', 'ja'], ['白い犬が芝生を走っています。', 'neutral', 'ja'], ['男性が座っています。', 'neutral', 'ja']]);
+  assert.equal(d.dropped, 1);
+  await assert.rejects(loadDataset(`jsts:${join(dir, 'bad.json')}`, { labels }), /bad\.json:1: field "sentence2": expected a non-empty string/);
+});

@@ -4,6 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { CONFIGS, type ConfigName, type EmotionReadout } from '../scratch/config.js';
 import { UserError } from '../errors.js';
 import { parseAugment } from '../train/augment.js';
+import { trainBaseline } from '../train/baseline.js';
 import { parseDataSpec } from '../train/data.js';
 import { BEST_DIR, LOG_FILE, train, type TrainOptions } from '../train/loop.js';
 
@@ -46,6 +47,7 @@ interface StoredArgs {
 
 function builder(y: Argv) {
   return y
+    .option('kind', { choices: ['scratch', 'tfidf', 'nb'] as const, describe: 'what to train: the scratch transformer (default), or a tfidf / nb baseline on the same rows (load it with tfidf:<out> / nb:<out>)' })
     .option('config', { type: 'string', describe: `model config: ${Object.keys(CONFIGS).join(', ')}` })
     .option('data', { type: 'string', array: true, describe: 'training data, repeatable: emotion (the project train split), goemotions:<path>, xed:<path>, csv:<path>; append *N to repeat its rows N times per epoch' })
     .option('dev', { type: 'string', array: true, describe: 'extra dev set (dataset spec) scored at each evaluation, e.g. goemotions:dev.tsv' })
@@ -73,6 +75,7 @@ function builder(y: Argv) {
     .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or messages' })
     .example("$0 train --config small --data emotion*8 --data goemotions:train.tsv --out runs/small", 'train (quote *N in shells that glob)')
     .example('$0 train --resume runs/small', 'continue after a crash or kill, to the same final weights')
+    .example("$0 train --kind tfidf --data emotion*8 --data goemotions:train.tsv --out models/tfidf-small", 'a tf-idf baseline on the same rows as the scratch run above')
     .example('$0 eval --suite emotion --model scratch:runs/small', 'evaluate the result');
 }
 
@@ -80,9 +83,10 @@ type Parsed = Awaited<ReturnType<typeof builder>['argv']>;
 
 export const trainCommand: CommandModule<object, Parsed> = {
   command: 'train',
-  describe: 'Train the scratch model (joint LM + emotion objective) and save it for scratch:<dir>',
+  describe: 'Train the scratch model (joint LM + emotion objective) for scratch:<dir>, or a tfidf / nb baseline on the same rows (--kind)',
   builder: builder as unknown as CommandModule<object, Parsed>['builder'],
   handler: async (a) => {
+    if (a.kind !== undefined && a.kind !== 'scratch') return trainBaselineKind(a, a.kind);
     const resuming = a.resume !== undefined;
     const out = resolve(a.resume ?? a.out ?? '');
     const stored = resuming ? readStored(a, out) : fromFlags(a);
@@ -142,6 +146,29 @@ export const trainCommand: CommandModule<object, Parsed> = {
     }
   },
 };
+
+/** Flags a baseline fit takes; every other training flag is the scratch model's and is refused. */
+const BASELINE_FLAGS = new Set(['kind', 'data', 'dev', 'out', 'augment', 'seed', 'quiet']);
+
+async function trainBaselineKind(a: Parsed, kind: 'tfidf' | 'nb'): Promise<void> {
+  const scratchOnly = ['config', 'resume', 'tokenizer', 'init', 'readout', 'steps', ...Object.keys(DEFAULTS)].filter((k) => !BASELINE_FLAGS.has(k) && (a as unknown as Record<string, unknown>)[k] !== undefined);
+  if (scratchOnly.length > 0) throw new UserError(`--kind ${kind} fits a classical baseline; --${scratchOnly.join(', --')} only apply to --kind scratch`);
+  if (a.data === undefined || a.data.length === 0) throw new UserError('--data is required: emotion, goemotions:<path>, xed:<path> or csv:<path>');
+  if (a.out === undefined || a.out.trim() === '') throw new UserError(`--out is required: the directory for ${kind}.json.gz`);
+  const seed = a.seed === undefined ? DEFAULTS.seed : checkNumber('seed', a.seed);
+  const out = resolve(a.out);
+  const r = await trainBaseline({ kind, data: a.data.map(parseDataSpec), dev: a.dev ?? [], augment: parseAugment(a.augment), seed, out }, (line) => {
+    if (!a.quiet) process.stderr.write(`emobench train: ${line}\n`);
+  });
+  if (a.quiet) return;
+  const fit = r.fit ? `; L-BFGS ${r.fit.iterations} iterations, ${r.fit.converged ? `converged (${r.fit.stop})` : `NOT converged (${r.fit.stop})`}, loss ${r.fit.loss.toFixed(4)}` : '';
+  const dev = Object.entries(r.dev).map(([k, v]) => `${k} acc ${(v.accuracy * 100).toFixed(1)} F1 ${(v.macroF1 * 100).toFixed(1)}`).join(' · ');
+  process.stdout.write(
+    `trained ${kind} on ${r.training.rows.toLocaleString('en-US')} rows in ${r.seconds.toFixed(0)} s${fit}\n` +
+      (dev ? `dev: ${dev}\n` : '') +
+      `model: ${r.path} (evaluate with --model ${kind}:${out})\n`,
+  );
+}
 
 const NUMERIC: Record<NumKey, 'int' | 'positive' | 'nonneg' | 'ratio'> = {
   seed: 'int',

@@ -7,12 +7,14 @@ import type { LoadedDataset, LoadOptions, Row } from './types.js';
 import { readGoEmotions } from './formats/goemotions.js';
 import { jsonObjects } from './formats/lines.js';
 import { readGsm8k } from './formats/gsm8k.js';
+import { readJaEmoticon } from './formats/ja-emoticon.js';
+import { readJsts } from './formats/jsts.js';
 import { readMgsm } from './formats/mgsm.js';
 import { readWrime } from './formats/wrime.js';
 import { readXed } from './formats/xed.js';
 import { RowValidator } from './validate.js';
 
-export const DATASET_FORMATS = ['csv', 'tsv', 'jsonl', 'goemotions', 'xed', 'wrime', 'gsm8k', 'mgsm'] as const;
+export const DATASET_FORMATS = ['csv', 'tsv', 'jsonl', 'goemotions', 'xed', 'wrime', 'jaemoticon', 'jsts', 'gsm8k', 'mgsm'] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
 
 /** `csv:path`, `jsonl:path`, or a bare path whose extension names the format. */
@@ -59,6 +61,10 @@ export function readRows({ format, path }: DatasetFile, v: RowValidator): AsyncG
       return readXed(path, v);
     case 'wrime':
       return readWrime(path, v);
+    case 'jaemoticon':
+      return readJaEmoticon(path, v);
+    case 'jsts':
+      return readJsts(path, v);
     case 'gsm8k':
       return readGsm8k(path, v);
     case 'mgsm':

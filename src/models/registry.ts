@@ -1,6 +1,8 @@
 import { UserError } from '../errors.js';
 import { MajorityModel } from './majority.js';
-import { NaiveBayesModel } from './naive-bayes.js';
+import { loadBaseline } from './baseline-file.js';
+import { NaiveBayesModel, NB_DEFAULTS, type NaiveBayesState } from './naive-bayes.js';
+import { checkTfidfState, TfidfModel, TFIDF_DEFAULTS } from './tfidf.js';
 import { checkOptions, parseModelSpec } from './spec.js';
 import type { Model, ModelDescription } from './types.js';
 import { OpenAIChatModel } from './openai.js';
@@ -10,7 +12,8 @@ import { resolveEndpoint } from '../api/endpoints.js';
 /** Every model name the CLI accepts, with a line of help each. */
 export const MODEL_KINDS: Record<string, string> = {
   majority: 'always the most frequent training label (baseline floor)',
-  nb: 'naive Bayes over character 1-3-grams, trained on the suite train split',
+  nb: 'naive Bayes over character 1-3-grams, trained on the suite train split; nb:<dir> loads one saved by emobench train --kind nb',
+  tfidf: 'logistic regression over tf-idf word 1-2-grams and character 2-5-grams (L-BFGS), trained on the suite train split; tfidf:<dir> loads one saved by emobench train --kind tfidf',
   scratch: 'the scratch emotion transformer: scratch (shipped), scratch:<dir>, scratch@paper|small|tiny (random), ?kv=int8&bias=off&window=N&head=lm',
   openai: 'openai:<name|model-id>: any OpenAI-compatible endpoint (baselines/models.yaml or --base-url)',
   onnx: 'onnx:<file.onnx|dir>: a local ONNX classifier or causal LM (tokenizer.json beside it), or an `emobench export-onnx` file; ?head=lm',
@@ -49,9 +52,18 @@ export async function createModel(raw: string, ctx: ModelContext = DEFAULT_MODEL
     case 'majority':
       checkOptions(spec, []);
       return new MajorityModel(spec.raw);
-    case 'nb':
+    case 'nb': {
       checkOptions(spec, []);
-      return new NaiveBayesModel(spec.raw);
+      if (!spec.target) return new NaiveBayesModel(spec.raw);
+      const { model, training } = loadBaseline(spec.target, 'nb');
+      return new NaiveBayesModel(spec.raw, NB_DEFAULTS, { state: model as NaiveBayesState, training });
+    }
+    case 'tfidf': {
+      checkOptions(spec, []);
+      if (!spec.target) return new TfidfModel(spec.raw);
+      const { model, training, path } = loadBaseline(spec.target, 'tfidf');
+      return new TfidfModel(spec.raw, TFIDF_DEFAULTS, { state: checkTfidfState(model, path), training });
+    }
     default:
       throw new UserError(`model spec "${raw}": unknown model "${spec.name}" (known: ${Object.keys(MODEL_KINDS).join(', ')})`);
   }

@@ -3,7 +3,8 @@
  *
  * Specs (`--data`, repeatable):
  *   emotion            the project's datasets/emotion/emotion.csv, `train` rows only (never `test`);
- *                      a seeded ~10% of them (per language and label) is held out as the dev set
+ *                      its `dev` rows are the dev sets; a file without `dev` rows has a seeded ~10% of
+ *                      its `train` rows (per language and label) held out instead
  *   goemotions:<path>  xed:<path>  csv:<path>  tsv:<path>  jsonl:<path>
  *                      public or own files through the harness loaders; a file with `train` rows
  *                      contributes only those, a file without any contributes all its rows
@@ -70,7 +71,11 @@ export async function loadTrainingData(specs: readonly DataSpec[], devSpecs: rea
     let use = spec.dataset === 'emotion' ? rows.filter((r) => r.split === 'train') : rows;
     if (spec.dataset !== 'emotion' && use.some((r) => r.split === 'train')) use = use.filter((r) => r.split === 'train');
     let held: Row[] = [];
-    if (spec.dataset === 'emotion') ({ train: use, dev: held } = holdOut(use, seed));
+    if (spec.dataset === 'emotion') {
+      const written = rows.filter((r) => r.split === 'dev');
+      if (written.length > 0) held = written;
+      else ({ train: use, dev: held } = holdOut(use, seed));
+    }
     for (const r of held) {
       const name = `emotion-dev-${r.lang}`;
       if (!dev.has(name)) dev.set(name, []);
