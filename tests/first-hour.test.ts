@@ -26,7 +26,8 @@ test('init scaffolds a suite, sample data and a CI workflow whose commands pass 
   assert.equal(steps.length, 2, workflow);
   for (const step of steps) {
     const args = [...step.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
-    const s = emobench([...args, '--quiet'], { cwd: dir });
+    // As a user runs it: no EMOBENCH_RESULTS_DIR, so the run lands in ./results of the folder.
+    const s = emobench([...args, '--quiet'], { cwd: dir, env: { EMOBENCH_RESULTS_DIR: '' } });
     assert.equal(s.code, 0, `${step}\n${s.stdout}${s.stderr}`);
   }
   assert.ok(existsSync(join(dir, 'results')), 'the run is in the user\'s results/ folder, where the workflow uploads it from');
