@@ -1,13 +1,16 @@
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RuntimeFailure } from '../errors.js';
-import { pkgPath } from '../util/paths.js';
 import type { SampleRecord, Summary, ThroughputSummary } from './types.js';
 
-/** results/<suite>-<UTC timestamp>: sortable by time, readable at a glance. */
+/**
+ * results/<suite>-<UTC timestamp>: sortable by time, readable at a glance. Relative to the working
+ * directory, like the `results` folder `view` and `publish` read and the `results/emotion-*` globs the
+ * README passes to `report`: results belong to whoever runs the command, not to the installed package.
+ */
 export function defaultRunDir(suite: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  return pkgPath('results', `${suite}-${stamp}`);
+  return resolve('results', `${suite}-${stamp}`);
 }
 
 /**
