@@ -91,7 +91,7 @@ test('bad usage exits 2 with a message; --help and --version work', () => {
 
 test('a broken suite file exits 2 naming file, line and field', () => {
   const dir = fixtureDir({
-    'bad.yaml': 'name: bad\ntask: classification\ndataset:\n  path: d.csv\n  fromat: csv\nlabels: [a, b]\nmetrics: [accuracy]\ndefault_models: [nb]\n',
+    'bad.yaml': 'name: bad\ntask: classification\ndataset:\n  path: d.csv\n  fromat: csv\nlabels: [a, b]\ndefault_models: [nb]\n',
   });
   const r = emobench(['eval', '--suite', join(dir, 'bad.yaml')]);
   assert.equal(r.code, 2);

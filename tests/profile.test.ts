@@ -16,7 +16,7 @@ test('profile sweeps KV dtype × kv heads × window × batch × length; measured
   const p = JSON.parse(r.stdout) as ProfileResult;
   assert.equal(p.complete, true);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'profile.json'), 'utf8')), p);
-  assert.ok(existsSync(join(dir, 'profile.html')) && readFileSync(html, 'utf8').includes('<canvas id="stack">'));
+  assert.ok(existsSync(join(dir, 'profile.html')) && readFileSync(html, 'utf8').includes('<section id="memory">'));
   // fp32 is added as the baseline: 3 dtypes × 2 heads × 2 windows × 2 batches × 2 lengths.
   assert.equal(p.sweep.length, 48);
   const L = p.config.nLayers;

@@ -8,10 +8,16 @@ import { loadClaims, runReport } from '../src/cli/report-command.js';
 import { loadRun, type LoadedRun } from '../src/compare/compare.js';
 import { holm, mcnemar } from '../src/compare/paired.js';
 import { UserError } from '../src/errors.js';
-import { esc, jsonForScript, paretoFront, renderReport, tiesWithLeader } from '../src/report/html.js';
-import { extraValue, leaderboardCsv, leaderboardMarkdown } from '../src/report/leaderboard.js';
+import { renderReport } from '../src/report/html.js';
+import { leaderboardCsv, leaderboardMarkdown } from '../src/report/leaderboard.js';
+import { tiesWithLeader } from '../src/report/sections/leaderboard.js';
+import { paretoFront } from '../src/report/sections/speed.js';
+import { evalFigure } from '../src/scoring/metrics.js';
+import { esc, jsonForScript } from '../src/util/html.js';
 import { claimStatus, evaluateClaims, parseClaims, specMatches, type PublishedClaim } from '../src/report/published.js';
 import type { SampleRecord } from '../src/results/types.js';
+import { bytes, byteUnit } from '../src/report/cells.js';
+import { axisFor, niceCeil, type PageData } from '../src/report/charts.js';
 import { ROOT, emobench, tempDir } from './helpers/cli.js';
 import { LABELS, writeFixtureRun } from './helpers/fixture-run.js';
 
@@ -84,9 +90,10 @@ test('ties: models not significantly worse than the leader (McNemar, Holm-correc
   assert.equal(t[2]!.tied, false);
   assert.ok(t[2]!.pHolm! < 0.001);
 
-  // Holm matters: each raw p (8 vs 1 discordant: p ≈ 0.039) is significant alone, not after correction.
+  // Holm matters: each raw p (8 vs 1 discordant: p ≈ 0.039) is significant alone, not after correction
+  // over two distinct models (b is wrong on other items than a, with the same counts).
   const [l2, a] = pairOf(200, 1, 8);
-  const b = [...a];
+  const b = a.map((_, i) => !(i >= 8 && i < 16));
   const raw = mcnemar(8, 1);
   assert.ok(raw < 0.05);
   const h = tiesWithLeader([
@@ -99,7 +106,23 @@ test('ties: models not significantly worse than the leader (McNemar, Holm-correc
   assert.equal(h[1]!.tied, true);
   assert.equal(h[2]!.tied, true);
   // Alone (one comparison) the same model is significantly worse.
-  assert.equal(tiesWithLeader([{ accuracy: acc(l2), macroF1: 0, samples: samples('l', l2) }, { accuracy: acc(a), macroF1: 0, samples: samples('a', a) }])[1]!.tied, false);
+  const alone = tiesWithLeader([{ accuracy: acc(l2), macroF1: 0, samples: samples('l', l2) }, { accuracy: acc(a), macroF1: 0, samples: samples('a', a) }]);
+  assert.equal(alone[1]!.tied, false);
+  // The same model reported twice (identical runs side by side) is one comparison: verdicts do not change.
+  const twice = tiesWithLeader([
+    { accuracy: acc(l2), macroF1: 0, samples: samples('l', l2), identity: 'l' },
+    { accuracy: acc(a), macroF1: 0, samples: samples('a', a), identity: 'a' },
+    { accuracy: acc(a), macroF1: 0, samples: samples('a', a), identity: 'a' },
+  ]);
+  assert.deepEqual(twice.map((r) => [r.tied, r.pHolm]), [[true, null], [false, alone[1]!.pHolm], [false, alone[1]!.pHolm]]);
+  // A copy of the leader is tied with it and takes no Holm rank.
+  const lead2 = tiesWithLeader([
+    { accuracy: acc(l2), macroF1: 0, samples: samples('l', l2), identity: 'l' },
+    { accuracy: acc(l2), macroF1: 0, samples: samples('l', l2), identity: 'l' },
+    { accuracy: acc(a), macroF1: 0, samples: samples('a', a), identity: 'a' },
+  ]);
+  assert.deepEqual(lead2.map((r) => r.tied), [true, true, false]);
+  assert.equal(lead2[2]!.pHolm, alone[1]!.pHolm);
 
   // Only shared ids count.
   const shifted = samples('x', close).map((s, i) => ({ ...s, id: i < 50 ? s.id : `other${i}` }));
@@ -116,6 +139,22 @@ test('Pareto front keeps the points nothing beats on both axes, by x', () => {
     { x: NaN, y: 99 },
   ];
   assert.deepEqual(paretoFront(pts), [0, 1, 3]);
+});
+
+test('axes follow their data: 0–100 for percentages, log across decades, else a round top above the data', () => {
+  assert.equal(axisFor([12, 88], { title: 'F1 %', unit: '%', percent: true }).scale, 'percent');
+  const tps = axisFor([120, 193, null], { title: 'tokens/s', unit: 'tokens/s' });
+  assert.deepEqual([tps.scale, tps.max], ['linear', 250]);
+  const mib = axisFor([0.5, 1, 2], { title: 'MiB', unit: 'MiB' });
+  assert.deepEqual([mib.scale, mib.max], ['linear', 2.5]);
+  assert.equal(axisFor([0.0001, 0.4, 40], { title: 'ms', unit: 'ms' }).scale, 'log');
+  assert.equal(axisFor([0, 0.4, 40], { title: 'ms', unit: 'ms' }).scale, 'linear', 'a zero cannot go on a log axis');
+  assert.deepEqual([niceCeil(0.7), niceCeil(193), niceCeil(2100)], [1, 200, 2500]);
+});
+
+test('byte counts in the unit that shows them', () => {
+  assert.deepEqual([bytes(512), bytes(3 * 1024), bytes(1.5 * 2 ** 20), bytes(3 * 2 ** 30)], ['512 B', '3.0 KiB', '1.50 MiB', '3.00 GiB']);
+  assert.deepEqual(byteUnit([100, 5000]), { unit: 'KiB', div: 1024 });
 });
 
 test('escaping: HTML text and JSON inside <script>', () => {
@@ -182,8 +221,50 @@ test('published claims are evaluated against the runs: reproduced, not reproduce
   // A future summary field (tokens/s) is picked up without a report change.
   const withSpeed = { ...targets[0]!, suite: 'throughput', result: { ...targets[0]!.result, throughput: { decode_tps: { value: 90, lo: 88, hi: 92 } } } };
   assert.equal(evaluateClaims([claims[4]!], [withSpeed])[0]!.status, 'reproduced');
-  assert.deepEqual(extraValue(withSpeed.result, 'tokens_per_s'), { value: 90, lo: 88, hi: 92 });
-  assert.equal(extraValue(targets[0]!.result, 'peak_memory_mb'), undefined);
+  assert.deepEqual(evalFigure(withSpeed.result, ['tokens_per_s']), { value: 90, lo: 88, hi: 92 });
+  assert.equal(evalFigure(targets[0]!.result, ['peak_memory_mb']), undefined);
+});
+
+test('the claims section appears when asked for or when a run measured a claim on its configuration', async () => {
+  const base = tempDir();
+  const claims = loadClaims(join(ROOT, 'baselines', 'published.json'));
+  // A user's own classifier: no published claim is about it.
+  const own = [await loadRun(writeFixtureRun(join(base, 'own'), 'nb', Array.from({ length: 40 }, (_, i) => i % 4 !== 0)))];
+  assert.doesNotMatch(renderReport(own, { claims }), /<section id="claims"/);
+  assert.match(renderReport(own, { claims, showClaims: true }), /<section id="claims"/);
+  // A run of the trained scratch model measures the accuracy claims: the section appears by itself.
+  const scratch = [await loadRun(writeFixtureRun(join(base, 'scratch'), 'scratch', Array.from({ length: 40 }, (_, i) => i % 4 !== 0)))];
+  assert.match(renderReport(scratch, { claims }), /<section id="claims"/);
+});
+
+test('report header, cells and axes: human time, no point intervals, batch averages, quality floor', async () => {
+  const base = tempDir();
+  const runs = [
+    await loadRun(writeFixtureRun(join(base, 'nb'), 'nb', Array.from({ length: 40 }, (_, i) => i % 4 !== 0), { latencyMs: 2 })),
+    await loadRun(writeFixtureRun(join(base, 'majority'), 'majority', Array.from({ length: 40 }, (_, i) => i % 5 === 0), { latencyMs: 0.0001 })),
+    await loadRun(writeFixtureRun(join(base, 'one'), 'scratch', [true])),
+    await loadRun(writeFixtureRun(join(base, 'other'), 'other', Array.from({ length: 40 }, (_, i) => i % 5 > 1), { latencyMs: 3 })),
+  ];
+  const html = renderReport(runs, { generatedAt: '2026-11-23T09:05:00Z' });
+  assert.match(html, /generated <time datetime="2026-11-23T09:05:00Z">23 Nov 2026, 09:05 UTC<\/time>/);
+  assert.match(html, /from 4 runs/);
+  // One sample: no "[100.0–100.0]" interval that looks like certainty.
+  const oneRow = html.match(/<tr[^>]*><th scope="row" data-v="scratch">.*?<\/tr>/)![0];
+  assert.doesNotMatch(oneRow, /\[100\.0–100\.0\]/);
+  assert.match(oneRow, /n=1, no interval/);
+  // Batched classifiers' latency is a batch average and says so.
+  assert.match(html, /batch avg/);
+  // majority (at the quality floor) is fastest but not bold as best latency, and not on the Pareto front.
+  const row = (spec: string) => html.match(new RegExp(`<tr[^>]*><th scope="row" data-v="${spec}">.*?</tr>`))![0];
+  assert.match(row('majority'), /at floor/);
+  const latencyCell = (spec: string) => row(spec).match(/<td class="num([^"]*)" data-v="[^"]*" title="p50[^"]*">/)![1];
+  assert.equal(latencyCell('majority'), '');
+  assert.equal(latencyCell('nb'), ' best');
+  const data = JSON.parse(html.match(/<script type="application\/json" id="eb-data">(.*?)<\/script>/s)![1]!) as PageData;
+  const speed = data.charts.find((c) => c.kind === 'scatter')!;
+  assert.deepEqual(speed.points!.filter((p) => p.front).map((p) => p.label), ['nb']);
+  // Samples/s from 0.0001 ms to 2 ms spans decades: a log axis.
+  assert.equal(speed.x!.scale, 'log');
 });
 
 test('--format md and csv print the leaderboard of every run', async () => {
@@ -447,13 +528,33 @@ test('report folds throughput runs, memory profiles and attention analyses into 
   }
   const scored = writeFixtureRun(join(base, 'scored'), 'nb', Array.from({ length: 40 }, (_, i) => i % 4 !== 0));
   const out = join(base, 'all.html');
-  const r = emobench(['report', scored, tp, prof, att, '--out', out]);
+  const r = emobench(['report', scored, tp, prof, att, '--out', out, '--claims', join(ROOT, 'baselines', 'published.json')]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /4 runs/);
   const html = readFileSync(out, 'utf8');
   for (const id of ['leaderboard', 'throughput', 'memory', 'attention', 'claims']) assert.match(html, new RegExp(`<section id="${id}"`), id);
 
-  const profile = JSON.parse(readFileSync(join(prof, 'profile.json'), 'utf8')) as { claims: { best_total_saving_pct: number } };
+  // The header counts every run given, of every kind, and says when in words.
+  assert.match(html, /<p class="subtitle">[^<]*from 4 runs/);
+  assert.match(html, /generated <time datetime="[^"]+">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC<\/time>/);
+
+  // Every axis is scaled to its data: tokens/s and bytes are not clipped to 0–100.
+  const data = JSON.parse(html.match(/<script type="application\/json" id="eb-data">(.*?)<\/script>/s)![1]!) as PageData;
+  const tpChart = data.charts.find((c) => c.id.startsWith('chart-tp-'))!;
+  const tpMax = Math.max(...tpChart.series!.flatMap((x) => [...x.values, ...(x.hi ?? [])]).filter((v): v is number => v !== null));
+  assert.notEqual(tpChart.y.scale, 'percent');
+  if (tpChart.y.scale === 'linear') assert.ok(tpChart.y.max! >= tpMax && tpChart.y.max! < 2 * tpMax + 1, `tokens/s axis ${tpChart.y.max} for a top of ${tpMax}`);
+  for (const c of data.charts.filter((x) => x.id.startsWith('chart-mem-'))) {
+    assert.notEqual(c.y.scale, 'percent', c.title);
+    const top = Math.max(...c.series!.flatMap((x) => x.values).filter((v): v is number => v !== null));
+    assert.ok(top > 1, `${c.title}: values charted in a unit that makes them ${top} (a flat line)`);
+  }
+  const f1Chart = data.charts.find((c) => c.id.startsWith('chart-f1-'))!;
+  assert.equal(f1Chart.y.scale, 'percent');
+  // Tiny sizes in B / KiB, never "0.00 MiB".
+  assert.doesNotMatch(html, />0\.00 MiB</);
+  assert.match(html, /\d KiB</);
+
   const browser = await launch();
   try {
     const { page, watch } = await open(browser, out, { width: 1280, height: 900 });
@@ -465,18 +566,24 @@ test('report folds throughput runs, memory profiles and attention analyses into 
         return { id: c.id, painted };
       }),
     );
-    assert.equal(charts.length, 3, JSON.stringify(charts));
+    // Throughput: one chart; the profile: KV by length, components, one generation's timeline.
+    assert.equal(charts.length, 4, JSON.stringify(charts));
     for (const c of charts) assert.ok(c.painted > 1000, `${c.id} looks blank`);
-    // Each measured claim now has a figure for the tiny scratch model.
+    // The Runs section lists every run, of each kind.
+    assert.deepEqual(await page.$$eval('#runs .meta-card h3 .badge', (xs) => xs.map((x) => x.textContent)), ['eval', 'throughput', 'profile', 'attention']);
+    // Claims about the article's 93M-parameter model on a GPU are not judged on scratch@tiny (random
+    // weights, 44 thousand parameters, CPU): "not measured", with the reason.
     const row = (text: string) => page.locator('table.claims tr', { hasText: text });
-    for (const claim of ['about 85 tokens/s', 'cut inference VRAM by about 30%', 'raises attention scores on related words', 'costs about +15% memory']) {
-      assert.match(await row(claim).innerText(), /as scratch@tiny/, claim);
-      assert.notEqual(await row(claim).locator('td:last-child').innerText(), 'not measured', claim);
+    for (const [claim, why] of [
+      ['about 85 tokens/s', /about 93M parameters; scratch@tiny has [\d,]+/],
+      ['cut inference VRAM by about 30%', /about 93M parameters; scratch@tiny has [\d,]+/],
+      ['costs about +15% memory', /about 93M parameters; scratch@tiny has [\d,]+/],
+      ['raises attention scores on related words', /scratch@tiny has random weights; the claim is about the trained model/],
+      ['about 93 million parameters', /no run measured profile\.params for scratch@paper/],
+    ] as const) {
+      assert.match(await row(claim).locator('td:last-child').innerText(), /^not measured/, claim);
+      assert.match(await row(claim).innerText(), why, claim);
     }
-    // fp16 and int8 KV on a tiny model save well under 30% of the total: the claim is not reproduced, with the figure shown.
-    assert.ok(profile.claims.best_total_saving_pct < 30);
-    assert.equal(await row('cut inference VRAM by about 30%').locator('td:last-child').innerText(), 'not reproduced');
-    assert.match(await row('cut inference VRAM by about 30%').innerText(), new RegExp(`\\t−${Math.round(profile.claims.best_total_saving_pct)}%\\t`));
     assert.deepEqual(watch.problems, []);
   } finally {
     await browser.close();

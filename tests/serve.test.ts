@@ -34,7 +34,7 @@ const suiteDir = tempDir();
 const SUITE = join(suiteDir, 'short.yaml');
 writeFileSync(
   SUITE,
-  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(ROOT, 'datasets', 'emotion', 'emotion.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\nmetrics: [accuracy]\ndefault_models: [nb]\n`,
+  `name: emotion-short\ntask: classification\ndataset:\n  path: ${join(ROOT, 'datasets', 'emotion', 'emotion.csv')}\nlabels: [joy, anger, sadness, surprise, neutral]\nprompt:\n  user: "{{text}}"\ndefault_models: [nb]\n`,
 );
 
 let server: RunningServe;

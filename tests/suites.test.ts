@@ -8,7 +8,6 @@ task: classification
 dataset:
   path: data.csv
 labels: [pos, neg]
-metrics: [accuracy]
 default_models: [nb]
 `;
 
@@ -36,15 +35,15 @@ test('a valid minimal suite gets defaults', () => {
 });
 
 test('an unknown field is named with its line', () => {
-  const msg = errorOf(valid.replace('metrics:', 'metricz: [x]\nmetrics:'));
+  const msg = errorOf(valid.replace('default_models:', 'metricz: [x]\ndefault_models:'));
   assert.match(msg, /suite\.yaml:6: field "\(top level\)": unknown field "metricz"/);
 });
 
 test('a wrong value names the nested field and its line', () => {
   const msg = errorOf(valid.replace('task: classification', 'task: ranking'));
   assert.match(msg, /suite\.yaml:2: field "task"/);
-  const msg2 = errorOf(valid.replace('metrics: [accuracy]', 'metrics: [accuracy, bleu]'));
-  assert.match(msg2, /suite\.yaml:6: field "metrics\.1"/);
+  const msg2 = errorOf(valid.replace('labels: [pos, neg]', 'labels: [pos, Neg]'));
+  assert.match(msg2, /suite\.yaml:5: field "labels\.1"/);
 });
 
 test('a missing required field is reported by name', () => {
@@ -55,7 +54,7 @@ test('a missing required field is reported by name', () => {
 test('cross-field rules: classification needs labels; aliases must name labels', () => {
   assert.match(errorOf(valid.replace('labels: [pos, neg]\n', '')), /field "labels": a classification suite needs a label set/);
   const withAlias = `${valid}extract:\n  type: label\n  aliases:\n    happy: [glad]\n`;
-  assert.match(errorOf(withAlias), /suite\.yaml:11: field "extract\.aliases\.happy": "happy" is not in labels/);
+  assert.match(errorOf(withAlias), /suite\.yaml:10: field "extract\.aliases\.happy": "happy" is not in labels/);
 });
 
 test('broken YAML is reported with line and column', () => {
@@ -64,4 +63,11 @@ test('broken YAML is reported with line and column', () => {
 
 test('an unknown suite name lists the shipped suites', async () => {
   await assert.rejects(loadSuite('nonexistent'), /unknown suite "nonexistent".*emotion/);
+});
+
+test('retired fields are refused with what to do instead, not accepted and ignored', () => {
+  const metrics = errorOf(valid.replace('default_models:', 'metrics: [accuracy]\ndefault_models:'));
+  assert.match(metrics, /suite\.yaml:6: field "\(top level\)": unknown field "metrics" \(metrics follow the task .*remove it\)/);
+  const format = errorOf(valid.replace('  path: data.csv\n', '  path: data.csv\n  format: csv\n'));
+  assert.match(format, /suite\.yaml:5: field "dataset": unknown field "format" \(name the format in the path instead, e\.g\. path: "jsonl:data\.txt"/);
 });

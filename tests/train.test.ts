@@ -36,7 +36,12 @@ test('training lowers the joint loss and saves a model that scratch:<dir> loads'
   assert.ok(losses.length >= 5);
   assert.ok(losses.at(-1)! < losses[0]! * 0.9, `loss did not fall: ${losses.join(', ')}`);
   for (const f of ['config.json', 'tokenizer.json', 'model.safetensors', 'curve.html', 'best/model.safetensors']) assert.ok(existsSync(join(out, f)), f);
-  assert.match(readFileSync(join(out, 'curve.html'), 'utf8'), /new Chart\(/);
+  const curve = readFileSync(join(out, 'curve.html'), 'utf8');
+  assert.match(curve, /new Chart\(/);
+  // The learning rate (around 1e-3) has its own labelled axis, or it is a flat line at 0 beside losses of 1–5.
+  assert.match(curve, /yAxisID: 'lr'/);
+  assert.match(curve, /lr: \{ type: 'linear', axis: 'y', position: 'right'[^\n]*title\('learning rate'\)/);
+  assert.match(curve, /y: \{ type: 'linear', position: 'left', title: title\('cross-entropy \(nats\)'\) \}/);
 
   const ev = emobench(['eval', '--suite', 'emotion', '--dataset', `csv:${join(data, 'e.csv')}`, '--model', `scratch:${out}`, '--out', join(tempDir(), 'ev'), '--json']);
   assert.equal(ev.code, 0, ev.stderr);

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { defaultRunDir, writeFileAtomic } from '../results/run-dir.js';
 import { attentionLift } from '../analysis/run.js';
-import { attentionHtml } from '../analysis/attention-html.js';
+import { attentionPage } from '../report/pages.js';
 
 function builder(y: Argv) {
   return (
@@ -30,7 +30,7 @@ export const attentionCommand: CommandModule<object, Parsed> = {
     const dir = resolve(a['run-dir'] ?? defaultRunDir('attention'));
     mkdirSync(dir, { recursive: true });
     writeFileAtomic(join(dir, 'attention.json'), `${JSON.stringify(r, null, 2)}\n`);
-    writeFileAtomic(join(dir, 'attention.html'), attentionHtml(a.model, r.summary, r.texts));
+    writeFileAtomic(join(dir, 'attention.html'), attentionPage(a.model, r.summary, r.texts));
     const s = r.summary;
     const p = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
     if (a.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);

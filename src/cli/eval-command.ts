@@ -11,7 +11,7 @@ import { dryRun, resumeEval, runEval, type Decoding } from '../run/eval.js';
 import { runThroughputEval } from '../run/throughput-eval.js';
 import { throughputReport } from '../report/throughput-console.js';
 import { loadSuite } from '../suites/load.js';
-import { table } from '../report/format.js';
+import { table } from '../util/text-table.js';
 import { parseShard } from '../run/shard.js';
 import { progressBar } from './progress.js';
 import { runReport } from './report-command.js';

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { defaultRunDir, writeFileAtomic } from '../results/run-dir.js';
 import { runProfile } from '../profile/profile.js';
-import { profileHtml } from '../profile/html.js';
+import { profilePage } from '../report/pages.js';
 import { profileTable } from '../profile/console.js';
 import type { KvDtype } from '../scratch/kv-cache.js';
 import { positiveInt, UsageError } from './shared.js';
@@ -57,7 +57,7 @@ export const profileCommand: CommandModule<object, Parsed> = {
       progress: (partial) => writeFileAtomic(join(dir, 'profile.json'), `${JSON.stringify(partial, null, 2)}\n`),
     });
     writeFileAtomic(join(dir, 'profile.json'), `${JSON.stringify(result, null, 2)}\n`);
-    const html = profileHtml(result);
+    const html = profilePage(result);
     writeFileAtomic(join(dir, 'profile.html'), html);
     if (a.out) writeFileAtomic(a.out, html);
     if (a.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -4,7 +4,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { loadRun } from '../compare/compare.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../results/run-dir.js';
-import { splitRunDirs } from '../report/extras.js';
+import { splitRunDirs } from '../report/inputs.js';
 import { renderReport } from '../report/html.js';
 import { leaderboardCsv, leaderboardMarkdown } from '../report/leaderboard.js';
 import { parseClaims, type PublishedClaim } from '../report/published.js';
@@ -56,7 +56,7 @@ function writeOutput(out: string, text: string): void {
 export async function runReport(a: Pick<ReportArgs, 'runs' | 'out' | 'format' | 'claims' | 'title' | 'alpha'>): Promise<void> {
   if (!(a.alpha > 0 && a.alpha < 1)) throw new UserError('--alpha must be between 0 and 1, e.g. 0.05');
   if (a.runs.length === 0) throw new UserError('name at least one run directory');
-  const { scored, extras } = splitRunDirs(a.runs);
+  const { scored, other } = splitRunDirs(a.runs);
   const runs = [];
   for (const r of scored) runs.push(await loadRun(r));
   if (a.format === 'md' || a.format === 'csv') {
@@ -68,7 +68,8 @@ export async function runReport(a: Pick<ReportArgs, 'runs' | 'out' | 'format' | 
     return;
   }
   const out = a.out ?? DEFAULT_REPORT;
-  const html = renderReport(runs, { claims: loadClaims(a.claims), alpha: a.alpha, extras, ...(a.title === undefined ? {} : { title: a.title }) });
+  // Claims named with --claims are always shown; the shipped ones only where a run measured one on its configuration.
+  const html = renderReport(runs, { claims: loadClaims(a.claims), showClaims: a.claims !== undefined, alpha: a.alpha, other, ...(a.title === undefined ? {} : { title: a.title }) });
   writeOutput(out, html);
   process.stdout.write(`report: ${out} (${Math.ceil(Buffer.byteLength(html) / 1024).toLocaleString('en-US')} KB, ${a.runs.length} run${a.runs.length === 1 ? '' : 's'})\n`);
 }
@@ -81,7 +82,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .positional('runs', { type: 'string', array: true, demandOption: true, describe: 'run directories (or their summary.json files): eval runs, throughput runs, profile and attention directories' })
       .option('out', { type: 'string', describe: `output file (html default: ${DEFAULT_REPORT}; md and csv default to stdout)` })
       .option('format', { choices: ['html', 'md', 'csv'] as const, default: 'html' as const, describe: 'html: the full report; md, csv: the leaderboard alone' })
-      .option('claims', { type: 'string', describe: 'published claims to check (default: baselines/published.json)' })
+      .option('claims', { type: 'string', describe: 'published claims to check, shown even where none was measured (default: baselines/published.json, shown only when a run measured one of its claims on the configuration it is about)' })
       .option('title', { type: 'string', describe: 'report title' })
       .option('alpha', { type: 'number', default: 0.05, describe: 'significance level of the tie test against each suite’s leader' })
       .example('$0 report results/emotion-20261123-101500', 'writes reports/index.html')

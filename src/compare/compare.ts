@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { streamSamples } from '../results/read-samples.js';
 import { SUMMARY_SCHEMA, THROUGHPUT_SCHEMA, type SampleRecord, type Summary, type ThroughputSummary } from '../results/types.js';
 import { macroF1, type Prediction } from '../scoring/classification.js';
-import { mcnemar, pairedPermutation } from './paired.js';
+import { mcnemar, pairById, pairedCounts, pairedPermutation } from './paired.js';
 
 export interface LoadedRun {
   dir: string;
@@ -61,16 +61,12 @@ export function compareRuns(a: LoadedRun, b: LoadedRun, seed = 0): MetricDelta[]
   const out: MetricDelta[] = [];
   for (const mb of b.summary.models) {
     if (!a.summary.models.some((m) => m.spec === mb.spec)) continue;
-    const byId = new Map(a.samples.filter((s) => s.model === mb.spec).map((s) => [s.id, s]));
-    const pairs = b.samples.filter((s) => s.model === mb.spec && byId.has(s.id)).map((s) => [byId.get(s.id)!, s] as const);
+    const pairs = pairById(a.samples.filter((s) => s.model === mb.spec), b.samples.filter((s) => s.model === mb.spec));
     if (pairs.length === 0) continue;
-    pairs.sort((x, y) => (x[1].id < y[1].id ? -1 : 1));
-    const ok = (s: SampleRecord) => s.error === null && s.correct;
-    const onlyA = pairs.filter(([x, y]) => ok(x) && !ok(y)).length;
-    const onlyB = pairs.filter(([x, y]) => !ok(x) && ok(y)).length;
-    const accA = pairs.filter(([x]) => ok(x)).length / pairs.length;
-    const accB = pairs.filter(([, y]) => ok(y)).length / pairs.length;
-    out.push({ model: mb.spec, metric: 'accuracy', a: accA, b: accB, delta: accB - accA, p: mcnemar(onlyA, onlyB), test: 'mcnemar', shared: pairs.length });
+    const c = pairedCounts(pairs);
+    const accA = c.rightA / c.shared;
+    const accB = c.rightB / c.shared;
+    out.push({ model: mb.spec, metric: 'accuracy', a: accA, b: accB, delta: accB - accA, p: mcnemar(c.onlyA, c.onlyB), test: 'mcnemar', shared: c.shared });
     const pred = (s: SampleRecord): Prediction => ({ gold: s.expected, pred: s.error === null ? s.pred : null });
     const predsA = pairs.map(([x]) => pred(x));
     const predsB = pairs.map(([, y]) => pred(y));

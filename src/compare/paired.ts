@@ -73,3 +73,47 @@ export function holm(pValues: readonly number[]): number[] {
   });
   return adjusted;
 }
+
+/** What pairing reads of a sample record. */
+export interface Answered {
+  id: string;
+  error: string | null;
+  correct: boolean;
+}
+
+/** Right means answered without error and correct: a failed request is never right. */
+export const isRight = (s: Answered) => s.error === null && s.correct;
+
+/** The samples two models both scored, matched by id and sorted by it (a stable order for permutation tests). */
+export function pairById<T extends Answered>(a: readonly T[], b: readonly T[]): [T, T][] {
+  const byId = new Map(a.map((s) => [s.id, s]));
+  const pairs: [T, T][] = [];
+  for (const s of b) {
+    const x = byId.get(s.id);
+    if (x) pairs.push([x, s]);
+  }
+  return pairs.sort((x, y) => (x[1].id < y[1].id ? -1 : x[1].id > y[1].id ? 1 : 0));
+}
+
+/** McNemar's table for paired samples: how many each side got right, and the discordant counts. */
+export interface PairedCounts {
+  shared: number;
+  rightA: number;
+  rightB: number;
+  /** Right in A only / in B only: the discordant pairs the exact McNemar test reads. */
+  onlyA: number;
+  onlyB: number;
+}
+
+export function pairedCounts(pairs: readonly (readonly [Answered, Answered])[]): PairedCounts {
+  const c = { shared: pairs.length, rightA: 0, rightB: 0, onlyA: 0, onlyB: 0 };
+  for (const [x, y] of pairs) {
+    const rx = isRight(x);
+    const ry = isRight(y);
+    if (rx) c.rightA++;
+    if (ry) c.rightB++;
+    if (rx && !ry) c.onlyA++;
+    if (!rx && ry) c.onlyB++;
+  }
+  return c;
+}

@@ -2,6 +2,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { compareRuns, type LoadedRun } from '../compare/compare.js';
 import { UserError } from '../errors.js';
 import type { ModelResult, Summary, ThroughputSummary } from '../results/types.js';
+import { evalFigure, METRICS, resolveMetric, speedFigure } from '../scoring/metrics.js';
 import { passes, type Gate } from './expr.js';
 
 export interface GateResult {
@@ -22,37 +23,15 @@ export function checkGates(gates: readonly Gate[], suite: string, labels: readon
   }
 }
 
-export function metricValue(m: ModelResult, metric: readonly string[]): number {
-  const [name, cls] = metric;
-  switch (name) {
-    case 'accuracy':
-      return m.metrics.accuracy.value;
-    case 'macro_f1':
-      return m.metrics.macro_f1.value;
-    case 'error_rate':
-      return m.error_rate;
-    case 'unparseable_rate':
-      return m.n === 0 ? 0 : (m.metrics.unparseable - m.errors) / m.n;
-    case 'f1':
-    case 'precision':
-    case 'recall':
-      return m.metrics.per_class[cls!]![name];
-    default:
-      // Speed metrics only exist in a throughput run.
-      throw new UserError(`unknown metric ${metric.join('.')}`);
+/** A gate's value for one model: read through the metric registry (NaN when the result lacks it, which fails). */
+export function gateValue(m: ModelResult | ThroughputSummary['models'][number], metric: readonly string[]): number {
+  const { def } = resolveMetric(metric, `metric ${metric.join('.')}`);
+  if ('throughput' in m) {
+    if (def.source !== 'throughput') throw new UserError(`metric ${metric.join('.')} does not apply to a throughput run (${METRICS.filter((d) => d.source === 'throughput').map((d) => d.name).join(', ')} do)`);
+    return speedFigure(m, metric)?.value ?? NaN;
   }
-}
-
-/** Speed gates (`throughput.decode_tps>=50`) read the throughput suite's summary. */
-export function throughputValue(m: ThroughputSummary['models'][number], metric: readonly string[]): number {
-  switch (metric[0]) {
-    case 'decode_tps':
-      return m.throughput.decode_tps?.value ?? NaN;
-    case 'roofline_percent':
-      return m.throughput.roofline?.percent_of_limit ?? NaN;
-    default:
-      throw new UserError(`metric ${metric.join('.')} does not apply to a throughput run (decode_tps, roofline_percent do)`);
-  }
+  if (def.source !== 'eval') throw new UserError(`metric ${metric.join('.')} needs a throughput run`);
+  return evalFigure(m, metric)?.value ?? NaN;
 }
 
 export function evaluateGates(summary: Summary | ThroughputSummary, gates: readonly Gate[], models: readonly string[]): GateResult[] {
@@ -61,7 +40,7 @@ export function evaluateGates(summary: Summary | ThroughputSummary, gates: reado
     const m = summary.models.find((x) => x.spec === spec);
     if (!m) throw new UserError(`--gate-model ${spec}: no such model in this run (models: ${summary.models.map((x) => x.spec).join(', ')})`);
     for (const g of gates) {
-      const value = 'throughput' in m ? throughputValue(m, g.metric) : metricValue(m, g.metric);
+      const value = gateValue(m, g.metric);
       const pass = !summary.complete ? false : passes(value, g.op, g.value);
       out.push({ name: g.source, model: spec, value, pass, detail: summary.complete ? `${fmt(value)}, needs ${g.op} ${fmt(g.value)}` : 'run incomplete' });
     }

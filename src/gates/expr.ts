@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import { resolveMetric } from '../scoring/metrics.js';
 
 /**
  * A gate: `<suite>.<metric>[.<class>] <op> <value>`, e.g. `emotion.accuracy>=0.80`,
@@ -13,9 +14,6 @@ export interface Gate {
   value: number;
 }
 
-export const GATE_METRICS = ['accuracy', 'macro_f1', 'error_rate', 'unparseable_rate', 'f1', 'precision', 'recall', 'decode_tps', 'roofline_percent'] as const;
-const PER_CLASS = new Set(['f1', 'precision', 'recall']);
-
 const GATE = /^\s*([a-z][a-z0-9_-]*)\.([a-z][a-z0-9_]*)(?:\.([a-z0-9_-]+))?\s*(>=|<=|==|>|<)\s*(-?\d+(?:\.\d+)?)(%?)\s*$/;
 
 /** Parses a gate; a malformed one gets an error with a caret under the first thing that is wrong. */
@@ -23,12 +21,7 @@ export function parseGate(source: string): Gate {
   const m = GATE.exec(source);
   if (!m) throw new UserError(`malformed gate\n  ${source}\n  ${' '.repeat(errorColumn(source))}^ expected <suite>.<metric>[.<class>] <op> <number>, e.g. emotion.accuracy>=0.80`);
   const [, suite, metric, cls, op, num, percent] = m as unknown as [string, string, string, string | undefined, Gate['op'], string, string];
-  if (!(GATE_METRICS as readonly string[]).includes(metric)) {
-    throw new UserError(`gate "${source}": unknown metric "${metric}" (known: ${GATE_METRICS.join(', ')})`);
-  }
-  if (PER_CLASS.has(metric) !== (cls !== undefined)) {
-    throw new UserError(PER_CLASS.has(metric) ? `gate "${source}": ${metric} needs a class, e.g. ${suite}.${metric}.anger` : `gate "${source}": ${metric} takes no class`);
-  }
+  resolveMetric(cls ? [metric, cls] : [metric], `gate "${source}"`);
   return { source, suite, metric: cls ? [metric, cls] : [metric], op, value: Number(num) / (percent ? 100 : 1) };
 }
 

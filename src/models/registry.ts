@@ -2,7 +2,7 @@ import { UserError } from '../errors.js';
 import { MajorityModel } from './majority.js';
 import { NaiveBayesModel } from './naive-bayes.js';
 import { checkOptions, parseModelSpec } from './spec.js';
-import type { Model } from './types.js';
+import type { Model, ModelDescription } from './types.js';
 import { OpenAIChatModel } from './openai.js';
 import { ResponseCache } from '../api/cache.js';
 import { resolveEndpoint } from '../api/endpoints.js';
@@ -52,4 +52,25 @@ export async function createModel(raw: string, ctx: ModelContext = DEFAULT_MODEL
     default:
       throw new UserError(`model spec "${raw}": unknown model "${spec.name}" (known: ${Object.keys(MODEL_KINDS).join(', ')})`);
   }
+}
+
+/**
+ * A model's meta and answer paths without loading it, for `merge` and `eval --dry-run`: a scratch
+ * model reads only its config (and hashes its weights file); the other kinds cost little to create,
+ * so they are created and closed (an onnx: graph is opened, since its outputs decide its kind).
+ * The meta's config_hash equals the loaded model's, so resume and merge compare the two freely.
+ */
+export async function describeModel(raw: string, ctx: ModelContext = DEFAULT_MODEL_CONTEXT): Promise<ModelDescription> {
+  const spec = parseModelSpec(raw);
+  if (spec.name === 'scratch') return (await import('./scratch.js')).describeScratchModel(spec);
+  const model = await createModel(raw, ctx);
+  try {
+    return describeLoaded(model);
+  } finally {
+    await model.close?.();
+  }
+}
+
+export function describeLoaded(m: Model): ModelDescription {
+  return { spec: m.spec, meta: m.meta(), classifies: m.classify !== undefined, chats: m.chat !== undefined, ...(m.cost ? { cost: (u) => m.cost!(u) } : {}) };
 }

@@ -2,18 +2,18 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 import type { EngineInfo } from '../scratch/backend.js';
-import { CONFIGS, EMOTIONS, type ConfigName, type ModelConfig } from '../scratch/config.js';
+import { CONFIGS, countParams, EMOTIONS, type ConfigName, type ModelConfig } from '../scratch/config.js';
 import type { KvBytes, KvDtype } from '../scratch/kv-cache.js';
 import { ScratchModel, type ScratchOptions } from '../scratch/scratch-model.js';
 import { Tokenizer } from '../scratch/tokenizer.js';
-import { initWeights, loadWeights, type Weights } from '../scratch/weights.js';
+import { initWeights, loadWeights, readModelConfig, type Weights } from '../scratch/weights.js';
 import type { AttentionOps, WeightFormat } from '../onnx/export.js';
 import type { OrtInfo } from '../onnx/ort-engine.js';
 import { chatPrompt, completeLocally } from './local-chat.js';
 import { configHash, sha256File } from '../util/hash.js';
 import { pkgPath } from '../util/paths.js';
 import { checkOptions, type ModelSpec } from './spec.js';
-import type { ChatRequest, ChatResult, ClassifyOutput, Footprint, Model, ModelMeta, Sampling, TimedGeneration } from './types.js';
+import type { ChatRequest, ChatResult, ClassifyOutput, Footprint, Model, ModelDescription, ModelMeta, Sampling, TimedGeneration } from './types.js';
 import { mulberry32 } from '../util/rng.js';
 
 /** Where the trained default `scratch` model ships. */
@@ -21,14 +21,60 @@ export const SHIPPED_SCRATCH = pkgPath('models', 'scratch');
 
 const OPTIONS = ['kv', 'bias', 'window', 'head', 'seed', 'engine', 'weights', 'ops'] as const;
 
-/** What the harness calls, on either engine: ScratchModel (tfjs) or OrtScratchEngine (onnxruntime). */
-type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generate' | 'generateBatch'> & {
+/**
+ * What the harness calls on an engine: ScratchModel (tfjs), OrtScratchEngine (onnxruntime), or any
+ * other engine of the scratch transformer. Generation goes through the one decode driver
+ * (src/scratch/generate.ts) inside generateBatch; the chat adapter (local-chat.ts) sits above it.
+ */
+export type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generate' | 'generateBatch'> & {
   info(): { params: number; engine: EngineInfo | OrtInfo };
   kvBytes(shape: { tokens: number; batch: number }): KvBytes | undefined;
   /** Bytes of the weights as the engine holds them, when not 4 per parameter. */
   weightBytes?(): number;
   dispose(): void | Promise<void>;
 };
+
+/** A scratch spec's options, checked. */
+interface ScratchSpec {
+  kv: KvDtype;
+  bias: boolean;
+  window: number | undefined;
+  head: 'emotion' | 'lm';
+  engine: 'tfjs' | 'ort';
+  weights: WeightFormat;
+  ops: AttentionOps;
+}
+
+function parseScratchSpec(spec: ModelSpec): ScratchSpec {
+  checkOptions(spec, OPTIONS);
+  const o = spec.options;
+  const kv = parseKv(spec);
+  const bias = parseOnOff(spec, 'bias', true);
+  const window = o['window'] === undefined ? undefined : positiveInt(spec, 'window');
+  const head = o['head'] ?? 'emotion';
+  if (head !== 'emotion' && head !== 'lm') throw new UserError(`model spec "${spec.raw}": head must be emotion or lm`);
+  const engine = o['engine'] ?? 'tfjs';
+  if (engine !== 'tfjs' && engine !== 'ort') throw new UserError(`model spec "${spec.raw}": engine must be tfjs or ort`);
+  const weights = parseWeightFormat(spec);
+  if (engine === 'tfjs' && weights !== 'fp32') throw new UserError(`model spec "${spec.raw}": weights=${weights} needs engine=ort (tfjs keeps fp32 weights)`);
+  const ops = parseOps(spec);
+  if (engine === 'tfjs' && o['ops'] !== undefined) throw new UserError(`model spec "${spec.raw}": ops= chooses the ONNX graph's operators and needs engine=ort`);
+  if (engine === 'ort' && window !== undefined) throw new UserError(`model spec "${spec.raw}": window is not supported with engine=ort (the exported graph attends over its whole cache)`);
+  return { kv, bias, window, head, engine, weights, ops };
+}
+
+/** What a run records about the model: the config that determines its predictions. */
+function recordedConfig(source: ScratchSource, o: ScratchSpec): Record<string, unknown> {
+  // The engine joins the hashed config only when not the default, so tfjs runs keep their hashes.
+  const engineConfig = o.engine === 'ort' ? { engine: o.engine, weights: o.weights, ...(o.ops !== 'ort' ? { ops: o.ops } : {}) } : {};
+  return { ...source.describe, kv: o.kv, bias: o.bias, window: o.window ?? null, head: o.head, ...engineConfig };
+}
+
+/** The one place a scratch model's meta is made: from a loaded model and from describeScratchModel alike. */
+function scratchMeta(spec: string, recorded: Record<string, unknown>, params: number, engine?: EngineInfo | OrtInfo): ModelMeta {
+  const config = { kind: 'scratch', ...recorded, params, ...(engine !== undefined ? { engine } : {}) };
+  return { spec, kind: 'scratch', config, config_hash: configHash({ ...recorded, params }) };
+}
 
 /**
  * The scratch transformer as a harness model.
@@ -41,35 +87,31 @@ type ScratchRunner = Pick<ScratchModel, 'tokenizer' | 'classifyBatch' | 'generat
  * engine=ort exports the model to ONNX (cached by weights hash) and runs it with onnxruntime.
  */
 export async function createScratchModel(spec: ModelSpec): Promise<Model> {
-  checkOptions(spec, OPTIONS);
-  const o = spec.options;
-  const kv = parseKv(spec);
-  const bias = parseOnOff(spec, 'bias', true);
-  const window = o['window'] === undefined ? undefined : positiveInt(spec, 'window');
-  const head = o['head'] ?? 'emotion';
-  if (head !== 'emotion' && head !== 'lm') throw new UserError(`model spec "${spec.raw}": head must be emotion or lm`);
-  const engine = o['engine'] ?? 'tfjs';
-  if (engine !== 'tfjs' && engine !== 'ort') throw new UserError(`model spec "${spec.raw}": engine must be tfjs or ort`);
-  const weightFormat = parseWeightFormat(spec);
-  if (engine === 'tfjs' && weightFormat !== 'fp32') throw new UserError(`model spec "${spec.raw}": weights=${weightFormat} needs engine=ort (tfjs keeps fp32 weights)`);
-  const ops = parseOps(spec);
-  if (engine === 'tfjs' && o['ops'] !== undefined) throw new UserError(`model spec "${spec.raw}": ops= chooses the ONNX graph's operators and needs engine=ort`);
-  if (engine === 'ort' && window !== undefined) throw new UserError(`model spec "${spec.raw}": window is not supported with engine=ort (the exported graph attends over its whole cache)`);
-  const opts: ScratchOptions = { kv, bias, ...(window ? { window } : {}) };
-
+  const o = parseScratchSpec(spec);
+  const opts: ScratchOptions = { kv: o.kv, bias: o.bias, ...(o.window ? { window: o.window } : {}) };
   const source = await resolveScratchSource(spec);
   let model: ScratchRunner;
-  if (engine === 'ort') {
+  if (o.engine === 'ort') {
     const { config, weights, tokenizer } = await loadScratchArrays(source);
     // Loaded on demand, like tfjs: onnxruntime's native library costs start-up time.
     const { OrtScratchEngine } = await import('../onnx/ort-engine.js');
-    model = await OrtScratchEngine.create(config, weights, tokenizer, { bias, kv, weights: weightFormat, ops });
+    model = await OrtScratchEngine.create(config, weights, tokenizer, { bias: o.bias, kv: o.kv, weights: o.weights, ops: o.ops });
   } else {
     model = source.kind === 'random' ? await ScratchModel.random(source.config, source.seed, undefined, opts) : await ScratchModel.load(source.dir, opts);
   }
-  // The engine joins the hashed config only when not the default, so tfjs runs keep their hashes.
-  const engineConfig = engine === 'ort' ? { engine, weights: weightFormat, ...(ops !== 'ort' ? { ops } : {}) } : {};
-  return new ScratchHarnessModel(spec.raw, model, { ...source.describe, kv, bias, window: window ?? null, head, ...engineConfig }, head === 'emotion');
+  return new ScratchHarnessModel(spec.raw, model, recordedConfig(source, o), o.head === 'emotion');
+}
+
+/**
+ * A scratch spec's meta and answer paths without loading its weights or starting an engine: the
+ * config comes from CONFIGS or the directory's config.json (the weights file is only hashed), so
+ * `merge` and `eval --dry-run` need not hold 350 MB of scratch@paper to check a config hash.
+ */
+export async function describeScratchModel(spec: ModelSpec): Promise<ModelDescription> {
+  const o = parseScratchSpec(spec);
+  const source = await resolveScratchSource(spec);
+  const config = source.kind === 'random' ? source.config : await readModelConfig(source.dir);
+  return { spec: spec.raw, meta: scratchMeta(spec.raw, recordedConfig(source, o), countParams(config)), classifies: o.head === 'emotion', chats: true };
 }
 
 /** Where a scratch spec's weights come from, checked; `describe` is what the run metadata records. */
@@ -136,8 +178,7 @@ class ScratchHarnessModel implements Model {
 
   meta(): ModelMeta {
     const info = this.model.info();
-    const config = { kind: 'scratch', ...this.config, params: info.params, engine: info.engine };
-    return { spec: this.spec, kind: 'scratch', config, config_hash: configHash({ ...this.config, params: info.params }) };
+    return scratchMeta(this.spec, this.config, info.params, info.engine);
   }
 
   private async classifyWithHead(texts: readonly string[], labels: readonly string[]): Promise<ClassifyOutput[]> {

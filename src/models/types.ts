@@ -11,6 +11,20 @@ export interface ModelMeta {
   config_hash: string;
 }
 
+/**
+ * A model as a run plans it, without loading it: what the run records, and which path answers the
+ * suite. describeModel (registry.ts) gives it; for a loaded model it is describeLoaded(model).
+ */
+export interface ModelDescription {
+  spec: string;
+  meta: ModelMeta;
+  /** Has classify(): the runner sends it texts. */
+  classifies: boolean;
+  /** Has chat(): the runner sends it the suite's prompt when it does not classify. */
+  chats: boolean;
+  cost?(usage: { prompt_tokens: number; completion_tokens: number }): number | undefined;
+}
+
 /** Training data handed to models that learn from the suite's train split (nb, majority). */
 export interface PrepareContext {
   train: readonly Row[];

@@ -1,4 +1,4 @@
-import { table } from '../report/format.js';
+import { table } from '../util/text-table.js';
 import type { ProfileResult } from './profile.js';
 
 const mib = (b: number) => (b / 2 ** 20).toFixed(2);

@@ -1,6 +1,8 @@
 import type { Summary } from '../results/types.js';
+import { metricDef } from '../scoring/metrics.js';
 import type { Estimate } from '../scoring/ci.js';
-import { estimate, pct, table } from './format.js';
+import { table } from '../util/text-table.js';
+import { estimate, pct } from './format.js';
 
 /** One leaderboard, three renderings: the terminal, markdown (PR comments, step summaries), CSV. */
 interface Board {
@@ -19,8 +21,8 @@ function board(summary: Summary): Board {
   const header = [
     'model',
     'n',
-    'accuracy % [95% CI]',
-    ...(classes ? ['macro-F1 % [95% CI]'] : []),
+    `${metricDef('accuracy')!.label} [95% CI]`,
+    ...(classes ? [`${metricDef('macro_f1')!.label} [95% CI]`] : []),
     ...(sweeps ? ['mean ± sd over repeats', 'consistency %'] : []),
     ...langs.map((l) => `acc ${l}`),
     'unparsed',
@@ -101,53 +103,4 @@ export function leaderboardCsv(summaries: readonly Summary[], runs?: readonly st
     }
   });
   return `${lines.join('\n')}\n`;
-}
-
-/**
- * Columns that today's summaries do not have yet (API cost, decode speed, time to first token, peak
- * memory) but later ones will. Reports show such a column only when at least one model has a value,
- * so they appear without a report change once the runner records them. Each is looked up at a few
- * plausible places, as a number or as an estimate-like `{ value, lo?, hi? }` / `{ mean }`.
- */
-export interface ExtraColumn {
-  key: 'cost_usd' | 'tokens_per_s' | 'ttft_ms' | 'peak_memory_mb';
-  header: string;
-  better: 'higher' | 'lower';
-  digits: number;
-  paths: readonly (readonly string[])[];
-}
-
-export const EXTRA_COLUMNS: readonly ExtraColumn[] = [
-  { key: 'cost_usd', header: 'cost USD', better: 'lower', digits: 4, paths: [['usage', 'cost_usd']] },
-  { key: 'tokens_per_s', header: 'tokens/s', better: 'higher', digits: 1, paths: [['throughput', 'decode_tps']] },
-  { key: 'ttft_ms', header: 'TTFT ms', better: 'lower', digits: 1, paths: [['usage', 'ttft_ms_p50']] },
-  { key: 'peak_memory_mb', header: 'peak memory MB', better: 'lower', digits: 0, paths: [['memory', 'peak_mb']] },
-];
-
-export interface ExtraValue {
-  value: number;
-  lo?: number;
-  hi?: number;
-}
-
-/** The value of an extra column for one model result, or undefined when the summary lacks it. */
-export function extraValue(model: object, key: ExtraColumn['key']): ExtraValue | undefined {
-  const col = EXTRA_COLUMNS.find((c) => c.key === key);
-  for (const path of col?.paths ?? []) {
-    let v: unknown = model;
-    for (const part of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
-    const got = asExtra(v);
-    if (got) return got;
-  }
-  return undefined;
-}
-
-function asExtra(v: unknown): ExtraValue | undefined {
-  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-  if (finite(v)) return { value: v };
-  if (v === null || typeof v !== 'object') return undefined;
-  const o = v as Record<string, unknown>;
-  const value = finite(o['value']) ? o['value'] : finite(o['mean']) ? o['mean'] : undefined;
-  if (value === undefined) return undefined;
-  return finite(o['lo']) && finite(o['hi']) ? { value, lo: o['lo'], hi: o['hi'] } : { value };
 }

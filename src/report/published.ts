@@ -1,6 +1,5 @@
 import type { ModelResult } from '../results/types.js';
-import { wilson } from '../scoring/ci.js';
-import { extraValue, type ExtraColumn } from './leaderboard.js';
+import { evalFigure } from '../scoring/metrics.js';
 
 /**
  * Published claims (baselines/published.json) checked against what the runs measured. Pure: the
@@ -17,6 +16,9 @@ import { extraValue, type ExtraColumn } from './leaderboard.js';
  *   interval is at or below the claimed value.
  * - A metric without an interval (precision, recall, future speed figures) is compared by its point
  *   value.
+ * - A claim is about one configuration (`about`: parameter count, device class, trained weights):
+ *   a figure from another one — a 44-thousand-parameter random model for "85 tokens/s on an RTX 4090"
+ *   — is not evidence either way, so the claim stays "not measured" and the row says why.
  */
 
 export const PUBLISHED_SCHEMA = 'emobench.published/1';
@@ -34,8 +36,26 @@ export interface PublishedClaim {
   /** Model spec prefix the claim is about (`scratch` matches `scratch`, `scratch@paper`, `scratch:dir`); null = any. */
   model: string | null;
   direction?: 'higher' | 'lower';
+  /** The configuration the claim is about; a figure measured on another one does not count. */
+  about?: ClaimScope;
   source: string;
   note?: string;
+}
+
+export interface ClaimScope {
+  /** Parameter count of the model the claim is about; a measured model must be within ±25%. */
+  params?: number;
+  /** Device class the figure was measured on. */
+  device?: 'gpu' | 'cpu';
+  /** The claim is about trained weights (random-weight configs say nothing about quality or attention). */
+  weights?: 'trained';
+}
+
+/** What a measured figure was measured on, as far as its run records it. */
+export interface Subject {
+  params?: number;
+  device?: 'gpu' | 'cpu';
+  weights?: 'trained' | 'random';
 }
 
 export type ClaimStatus = 'reproduced' | 'not reproduced' | 'not measured';
@@ -56,10 +76,15 @@ export interface Measurement {
   model: string;
 }
 
+/** A figure from a run that is not a scored suite (throughput, profile, attention), named by its claim metric. */
+export type ClaimFigure = Measurement & { metric: string; subject: Subject };
+
 export interface ClaimRow {
   claim: PublishedClaim;
   measured?: Measurement;
   status: ClaimStatus;
+  /** Why a claim is not measured: no run of that metric and model, or runs of another configuration. */
+  reason?: string;
 }
 
 /** Validates the parsed contents of published.json; throws an Error naming the bad field. */
@@ -97,9 +122,64 @@ export function parseClaims(json: unknown, file = 'published.json'): PublishedCl
       source: str('source'),
     };
     if (r['note'] !== undefined) claim.note = str('note');
+    if (r['about'] !== undefined) claim.about = parseScope(r['about'], `${at}.about`, fail);
     return claim;
   });
 }
+
+function parseScope(v: unknown, at: string, fail: (msg: string) => never): ClaimScope {
+  if (v === null || typeof v !== 'object') fail(`${at}: expected an object`);
+  const o = v as Record<string, unknown>;
+  const scope: ClaimScope = {};
+  for (const k of Object.keys(o)) if (!['params', 'device', 'weights'].includes(k)) fail(`${at}: unknown field "${k}" (params, device, weights)`);
+  if (o['params'] !== undefined) scope.params = typeof o['params'] === 'number' && o['params'] > 0 ? o['params'] : fail(`${at}.params: must be a positive number`);
+  if (o['device'] !== undefined) scope.device = o['device'] === 'gpu' || o['device'] === 'cpu' ? o['device'] : fail(`${at}.device: must be "gpu" or "cpu"`);
+  if (o['weights'] !== undefined) scope.weights = o['weights'] === 'trained' ? 'trained' : fail(`${at}.weights: must be "trained"`);
+  return scope;
+}
+
+/**
+ * What a model result was measured on, from its recorded config: parameter count, the engine's
+ * device, and whether the weights were trained (a directory) or random (a named config).
+ */
+export function subjectOf(spec: string, config: Record<string, unknown> | undefined): Subject {
+  const s: Subject = {};
+  const params = config?.['params'];
+  if (typeof params === 'number') s.params = params;
+  const engine = config?.['engine'];
+  const device = engine !== null && typeof engine === 'object' ? (engine as Record<string, unknown>)['device'] : undefined;
+  if (typeof device === 'string') s.device = /gpu|cuda|webgpu|metal/i.test(device) ? 'gpu' : 'cpu';
+  const weights = weightsOfSpec(spec);
+  if (weights) s.weights = weights;
+  return s;
+}
+
+/** `scratch@<config>` runs random weights; `scratch` and `scratch:<dir>` trained ones; others unknown. */
+export function weightsOfSpec(spec: string): Subject['weights'] {
+  if (/^scratch@/.test(spec)) return 'random';
+  if (/^scratch($|[:?])/.test(spec)) return 'trained';
+  return undefined;
+}
+
+/** Why a figure measured on `subject` does not speak to a claim about `scope`; undefined when it does. */
+export function outOfScope(scope: ClaimScope | undefined, subject: Subject, model: string): string | undefined {
+  if (!scope) return undefined;
+  if (scope.weights === 'trained' && subject.weights !== 'trained') {
+    return subject.weights === 'random' ? `${model} has random weights; the claim is about the trained model` : `${model}: the run does not say whether its weights are trained`;
+  }
+  if (scope.params !== undefined) {
+    const want = `about ${formatCount(scope.params)} parameters`;
+    if (subject.params === undefined) return `the claim is about a model of ${want}; the run of ${model} does not record its parameter count`;
+    if (Math.abs(subject.params / scope.params - 1) > 0.25) return `the claim is about a model of ${want}; ${model} has ${subject.params.toLocaleString('en-US')}`;
+  }
+  if (scope.device !== undefined) {
+    if (subject.device === undefined) return `the claim is about a ${scope.device.toUpperCase()}; the run of ${model} does not record its device`;
+    if (subject.device !== scope.device) return `the claim is about a ${scope.device.toUpperCase()}; ${model} ran on a ${subject.device.toUpperCase()}`;
+  }
+  return undefined;
+}
+
+const formatCount = (n: number) => (n >= 1e9 ? `${+(n / 1e9).toFixed(1)}B` : n >= 1e6 ? `${+(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${+(n / 1e3).toFixed(1)}k` : String(n));
 
 /** Does a model spec belong to the claim's model (equal, or the same name followed by @ : ?). */
 export function specMatches(spec: string, model: string | null): boolean {
@@ -107,37 +187,9 @@ export function specMatches(spec: string, model: string | null): boolean {
   return spec === model || (spec.startsWith(model) && '@:?'.includes(spec.charAt(model.length)));
 }
 
-/** A metric of one model result: `accuracy`, `macro_f1`, `error_rate`, `unparseable_rate`, `f1.<class>`, … */
+/** A metric of one model result (`accuracy`, `f1.<class>`, …), read through the metric registry. */
 export function measure(result: ModelResult, metric: readonly string[]): Omit<Measurement, 'model'> | undefined {
-  const [name, cls] = metric;
-  const m = result.metrics;
-  const est = (e: { value: number; lo: number; hi: number; n: number }) => (Number.isNaN(e.value) ? undefined : { value: e.value, lo: e.lo, hi: e.hi, n: e.n });
-  switch (name) {
-    case 'accuracy':
-      return cls === undefined ? est(m.accuracy) : undefined;
-    case 'macro_f1':
-      return cls === undefined ? est(m.macro_f1) : undefined;
-    case 'error_rate':
-      return result.n === 0 ? undefined : est(wilson(result.errors, result.n));
-    case 'unparseable_rate':
-      return result.n === 0 ? undefined : est(wilson(m.unparseable - result.errors, result.n));
-    case 'f1': {
-      const c = cls === undefined ? undefined : m.per_class[cls];
-      return c && c.support > 0 ? { value: c.f1, lo: c.f1_ci.lo, hi: c.f1_ci.hi, n: c.support } : undefined;
-    }
-    case 'precision':
-    case 'recall': {
-      const c = cls === undefined ? undefined : m.per_class[cls];
-      return c && c.support > 0 ? { value: c[name], n: c.support } : undefined;
-    }
-    case 'cost_usd':
-    case 'tokens_per_s':
-    case 'ttft_ms':
-    case 'peak_memory_mb':
-      return cls === undefined ? extraValue(result, name as ExtraColumn['key']) : undefined;
-    default:
-      return undefined;
-  }
+  return evalFigure(result, metric);
 }
 
 export function claimStatus(claim: PublishedClaim, m: Omit<Measurement, 'model'>): Exclude<ClaimStatus, 'not measured'> {
@@ -147,26 +199,44 @@ export function claimStatus(claim: PublishedClaim, m: Omit<Measurement, 'model'>
   return (hasCi ? m.lo! : m.value) <= claim.value + eps ? 'reproduced' : 'not reproduced';
 }
 
-/** One row per (claim, matching model); a claim nothing measured gets one "not measured" row. */
-export function evaluateClaims(claims: readonly PublishedClaim[], targets: readonly ClaimTarget[], extra: readonly (Measurement & { metric: string })[] = []): ClaimRow[] {
+/**
+ * One row per (claim, matching model measured on the claim's configuration); a claim nothing measured
+ * gets one "not measured" row, with the reason: no run of that metric and model, or the runs that
+ * have it are of another configuration (named).
+ */
+export function evaluateClaims(claims: readonly PublishedClaim[], targets: readonly ClaimTarget[], extra: readonly ClaimFigure[] = []): ClaimRow[] {
   const rows: ClaimRow[] = [];
   for (const claim of claims) {
     const found: ClaimRow[] = [];
+    const skipped: string[] = [];
+    const consider = (model: string, subject: Subject, m: Omit<Measurement, 'model'>) => {
+      const why = outOfScope(claim.about, subject, model);
+      if (why) skipped.push(why);
+      else found.push({ claim, measured: { ...m, model }, status: claimStatus(claim, m) });
+    };
     // Figures from throughput runs, memory profiles and attention analyses.
     for (const x of extra) {
       if (x.metric !== claim.metric || !specMatches(x.model, claim.model)) continue;
-      const m = { value: x.value, ...(x.lo !== undefined && x.hi !== undefined ? { lo: x.lo, hi: x.hi } : {}) };
-      found.push({ claim, measured: { ...m, model: x.model }, status: claimStatus(claim, m) });
+      consider(x.model, x.subject, { value: x.value, ...(x.lo !== undefined && x.hi !== undefined ? { lo: x.lo, hi: x.hi } : {}) });
     }
     if (claim.metric !== null) {
       const [suite, ...metric] = claim.metric.split('.');
       for (const t of targets) {
         if (t.suite !== suite || !specMatches(t.result.spec, claim.model)) continue;
         const m = measure(t.result, metric);
-        if (m) found.push({ claim, measured: { ...m, model: t.label }, status: claimStatus(claim, m) });
+        if (m) consider(t.label, subjectOf(t.result.spec, t.result.meta?.config), m);
       }
     }
-    rows.push(...(found.length > 0 ? found : [{ claim, status: 'not measured' as const }]));
+    if (found.length > 0) rows.push(...found);
+    else {
+      const reason =
+        claim.metric === null
+          ? 'nothing emobench measures maps to this claim yet'
+          : skipped.length > 0
+            ? [...new Set(skipped)].join('; ')
+            : `no run measured ${claim.metric}${claim.model ? ` for ${claim.model}` : ''}`;
+      rows.push({ claim, status: 'not measured', reason });
+    }
   }
   return rows;
 }

@@ -1,5 +1,5 @@
 import type { ThroughputSummary } from '../results/types.js';
-import { table } from './format.js';
+import { table } from '../util/text-table.js';
 
 const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '—');
 

@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import { loadDataset, parseDatasetSpec } from '../datasets/load.js';
 import type { DatasetStats, Row } from '../datasets/types.js';
 import { UserError } from '../errors.js';
-import { createModel, type ModelContext } from '../models/registry.js';
-import type { Model, Sampling } from '../models/types.js';
+import { createModel, describeLoaded, describeModel, type ModelContext } from '../models/registry.js';
+import type { Model, ModelDescription, Sampling } from '../models/types.js';
 import { fill } from '../prompts/render.js';
 import { promptBuilder } from '../prompts/shots.js';
 import { answerer } from '../extract/answer.js';
@@ -50,16 +50,21 @@ export interface EvalResult {
   resumed: number;
 }
 
-/** What a run is made of, loaded and checked; nothing is written yet. */
-export interface Prepared {
+/** What a run is made of, checked; nothing is written yet. Its models are described, not loaded. */
+export interface Plan {
   suite: LoadedSuite;
   dataset: DatasetStats;
-  models: Model[];
+  models: ModelDescription[];
   manifest: RunManifest;
   /** Streamed from the dataset file on each pass; only their count is held. */
   evalRows: EvalRows;
   trainRows: Row[];
   trainSource: string;
+}
+
+/** A plan with its models loaded, ready to run. */
+export interface Prepared extends Plan {
+  loaded: Model[];
 }
 
 /**
@@ -136,12 +141,12 @@ export interface DryRunRow {
 
 /** What a run would send, without sending it: requests, estimated tokens and cost per model. */
 export async function dryRun(opts: EvalOptions): Promise<DryRunRow[]> {
-  const p = await prepare(opts);
+  const p = await plan(opts);
   const labels = p.suite.spec.labels ?? [];
   const outputPerRequest = opts.sampling?.max_tokens ?? 16;
   const out: DryRunRow[] = [];
   for (const m of p.models) {
-    if (m.classify || !m.chat) {
+    if (m.classifies || !m.chats) {
       out.push({ model: m.spec, requests: 0, prompt_tokens: 0, max_output_tokens: 0, cost_usd: 0 });
       continue;
     }
@@ -157,7 +162,28 @@ export async function dryRun(opts: EvalOptions): Promise<DryRunRow[]> {
   return out;
 }
 
+/** The run's plan for merge and --dry-run: models described (describeModel), their weights not loaded. */
+export function plan(opts: EvalOptions): Promise<Plan> {
+  return planWith(opts, (spec) => describeModel(spec, opts.modelContext));
+}
+
+/** The plan with its models loaded, for a run; a failed check closes what was loaded. */
 export async function prepare(opts: EvalOptions): Promise<Prepared> {
+  const loaded: Model[] = [];
+  try {
+    const p = await planWith(opts, async (spec) => {
+      const m = await createModel(spec, opts.modelContext);
+      loaded.push(m);
+      return describeLoaded(m);
+    });
+    return { ...p, loaded };
+  } catch (e) {
+    for (const m of loaded) await m.close?.();
+    throw e;
+  }
+}
+
+async function planWith(opts: EvalOptions, open: (spec: string) => Promise<ModelDescription>): Promise<Plan> {
   const suite = await loadSuite(opts.suite);
   const spec = suite.spec;
   opts.validate?.(spec);
@@ -187,11 +213,11 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
   const specs = opts.models.length > 0 ? opts.models : spec.default_models;
   const dupes = specs.filter((s, i) => specs.indexOf(s) !== i);
   if (dupes.length > 0) throw new UserError(`model ${dupes[0]} is listed twice`);
-  const models: Model[] = [];
-  for (const s of specs) models.push(await createModel(s, opts.modelContext));
-  const chatOnly = models.filter((m) => !m.classify && m.chat);
+  const models: ModelDescription[] = [];
+  for (const s of specs) models.push(await open(s));
+  const chatOnly = models.filter((m) => !m.classifies && m.chats);
   if (spec.task === 'generation') {
-    const mute = models.find((m) => !m.chat);
+    const mute = models.find((m) => !m.chats);
     if (mute) throw new UserError(`model ${mute.spec} can only pick among labels; suite "${spec.name}" needs free-form answers (use a generative model, e.g. scratch?head=lm or openai:…)`);
   }
   if (chatOnly.length > 0 && !spec.prompt) {
@@ -201,7 +227,7 @@ export async function prepare(opts: EvalOptions): Promise<Prepared> {
     schema: MANIFEST_SCHEMA,
     suite: { name: spec.name, file: suite.file, sha256: suite.sha256 },
     dataset: { spec: opts.dataset ? `${dataset.format}:${dataset.path}` : undefined, path: dataset.path, sha256: dataset.sha256 },
-    models: models.map((m) => ({ spec: m.spec, config_hash: m.meta().config_hash })),
+    models: models.map((m) => ({ spec: m.spec, config_hash: m.meta.config_hash })),
     seed: opts.seed,
     limit: opts.limit ?? null,
     shard: opts.shard ?? null,
@@ -218,7 +244,7 @@ async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, don
     const { records, complete, stoppedBy } = await runClassification(
       {
         suite: spec,
-        models: p.models,
+        models: p.loaded,
         seed: opts.seed,
         concurrency: opts.concurrency,
         samplesPath: paths.samples,
@@ -240,16 +266,16 @@ async function execute(p: Prepared, paths: ReturnType<typeof prepareRunDir>, don
       complete,
       stoppedBy: stoppedBy ?? (opts.signal?.aborted ? 'signal' : undefined),
       started,
-      models: p.models.flatMap((m) => aggregateVariants(m.meta(), records.get(m.spec) ?? [], spec.task === 'classification' ? (spec.labels ?? []) : null, opts.seed)),
+      models: p.loaded.flatMap((m) => aggregateVariants(m.meta(), records.get(m.spec) ?? [], spec.task === 'classification' ? (spec.labels ?? []) : null, opts.seed)),
     });
     writeSummary(paths.summary, summary);
     return { dir: paths.dir, summary, resumed: 0 };
   } finally {
-    for (const m of p.models) await m.close?.();
+    for (const m of p.loaded) await m.close?.();
   }
 }
 
-export function buildSummary(a: { p: Prepared; complete: boolean; stoppedBy?: string; started: Date; models: ModelResult[] }): Summary {
+export function buildSummary(a: { p: Plan; complete: boolean; stoppedBy?: string; started: Date; models: ModelResult[] }): Summary {
   const { suite, dataset, manifest } = a.p;
   return {
     schema: SUMMARY_SCHEMA,

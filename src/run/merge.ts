@@ -7,7 +7,7 @@ import { prepareRunDir, SampleWriter, writeSummary } from '../results/run-dir.js
 import type { ScoredSample, Summary } from '../results/types.js';
 import { aggregateVariants, scored } from './aggregate.js';
 import { sampleKey } from './runner.js';
-import { buildSummary, prepare } from './eval.js';
+import { buildSummary, plan } from './eval.js';
 
 /**
  * Combines the run directories of `--shard I/N` runs into one, with the summary a single-machine run
@@ -35,7 +35,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
   if (missing.length > 0) throw new UserError(`merge: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')}`);
 
-  const p = await prepare({
+  const p = await plan({
     suite: first.suite.file,
     models: first.models.map((m) => m.spec),
     dataset: first.dataset.spec,
@@ -77,7 +77,7 @@ export async function mergeRuns(dirs: readonly string[], out: string): Promise<{
   }
   const models = p.models.map((m) => {
     // The meta a shard recorded after preparing its model (a baseline's fitted vocabulary, say).
-    const meta = shardSummaries.map((s) => s?.models.find((x) => x.spec === m.spec)?.meta).find((x) => x) ?? m.meta();
+    const meta = shardSummaries.map((s) => s?.models.find((x) => x.spec === m.spec)?.meta).find((x) => x) ?? m.meta;
     return aggregateVariants(meta, samples.filter((r) => r.model === m.spec), p.suite.spec.task === 'classification' ? labels : null, first.seed);
   }).flat();
   const starts = shardSummaries.flatMap((s) => (s ? [s.meta.started_at] : [])).sort();

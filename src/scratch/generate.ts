@@ -156,9 +156,9 @@ export async function generate(
     for (;;) {
       const next = new Int32Array(B).fill(tokens.pad);
       const V = out.logits.length / B;
+      const E = (out.emotions?.length ?? 0) / B;
       rows.forEach((row, r) => {
         if (row.finish !== undefined) return;
-        const E = out.emotions === undefined ? 0 : out.emotions.length / B;
         row.emotion = Array.from(out.emotions?.subarray(r * E, (r + 1) * E) ?? []);
         if (maxNew <= 0) {
           row.finish = 'length'; // prefill only

@@ -160,7 +160,7 @@ export async function saveWeights(dir: string, cfg: ModelConfig, w: Weights<Floa
 
 /** Load and check a model directory: every tensor of the table present with its shape, nothing else. */
 export async function loadWeights(dir: string): Promise<{ config: ModelConfig; weights: Weights<Float32Array> }> {
-  const config = await readConfig(join(dir, 'config.json'));
+  const config = await readModelConfig(dir);
   const file = join(dir, 'model.safetensors');
   const { tensors } = await readSafetensors(file);
   const table = weightTable(config);
@@ -181,7 +181,9 @@ export async function loadWeights(dir: string): Promise<{ config: ModelConfig; w
 
 const ARCHITECTURE = 'emobench-scratch';
 
-async function readConfig(path: string): Promise<ModelConfig> {
+/** A model directory's config.json, checked; the weights are not read. */
+export async function readModelConfig(dir: string): Promise<ModelConfig> {
+  const path = join(dir, 'config.json');
   let json: unknown;
   try {
     json = JSON.parse(await readFile(path, 'utf8'));

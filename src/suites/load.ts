@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { UserError, where } from '../errors.js';
 import { sha256 } from '../util/hash.js';
 import { pkgPath } from '../util/paths.js';
-import { SuiteSchema, type LoadedSuite } from './schema.js';
+import { RETIRED_FIELDS, SuiteSchema, type LoadedSuite } from './schema.js';
 
 /** `emotion` → the shipped suites/emotion.yaml; anything with a slash or .yaml is a path. */
 export function resolveSuitePath(nameOrPath: string, cwd = process.cwd()): string {
@@ -78,7 +78,10 @@ function lineOf(doc: Document, issue: z.core.$ZodIssue, lc: LineCounter): number
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    const advice = issue.keys.map((k) => RETIRED_FIELDS[[...issue.path, k].join('.')]).filter((a) => a !== undefined);
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${advice.length ? ` (${advice.join('; ')})` : ''}`;
+  }
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) return 'is required';
   return issue.message;
 }

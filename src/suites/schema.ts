@@ -9,7 +9,6 @@ const labelName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'labels are lowercase i
 export const DatasetSpecSchema = z.strictObject({
   /** Path relative to the suite file, or a `format:path` spec like --dataset takes. */
   path: z.string().min(1),
-  format: z.enum(['csv', 'jsonl']).optional(),
   /** Rows with this split are scored. */
   split: z.string().min(1).default('test'),
   /** Rows with this split train the classical baselines (nb, majority) and feed few-shot prompts. */
@@ -34,8 +33,6 @@ export const ExtractSchema = z.strictObject({
   /** Extra words that count as each label in model output (other languages, synonyms). */
   aliases: z.record(z.string(), z.array(z.string().min(1))).optional(),
 });
-
-export const MetricName = z.enum(['accuracy', 'macro_f1', 'per_class', 'confusion']);
 
 const lengths = z.array(z.number().int().positive()).min(1);
 
@@ -62,7 +59,6 @@ export const SuiteSchema = z
     labels: z.array(labelName).min(2).optional(),
     prompt: PromptSchema.optional(),
     extract: ExtractSchema.optional(),
-    metrics: z.array(MetricName).min(1).optional(),
     /** Models run when the user names none. */
     default_models: z.array(z.string().min(1)).min(1),
   })
@@ -72,9 +68,6 @@ export const SuiteSchema = z
     }
     if (s.task !== 'throughput' && !s.dataset) {
       ctx.addIssue({ code: 'custom', path: ['dataset'], message: `a ${s.task} suite needs a dataset` });
-    }
-    if (s.task !== 'throughput' && !s.metrics) {
-      ctx.addIssue({ code: 'custom', path: ['metrics'], message: `a ${s.task} suite needs metrics` });
     }
     if (s.task !== 'throughput' && !s.extract && s.task === 'generation') {
       ctx.addIssue({ code: 'custom', path: ['extract'], message: 'a generation suite needs an answer extractor' });
@@ -91,6 +84,17 @@ export const SuiteSchema = z
       }
     }
   });
+
+/**
+ * Fields suites once had and no longer read, with what to do instead: they are refused with this
+ * advice rather than accepted and ignored. `metrics` listed what every suite of a task computes
+ * anyway (src/scoring/metrics.ts is the one list); `dataset.format` duplicated the `format:path`
+ * form of `path`.
+ */
+export const RETIRED_FIELDS: Readonly<Record<string, string>> = {
+  metrics: 'metrics follow the task (classification: accuracy, macro-F1, per-class F1 and the confusion matrix; generation: accuracy; gates and reports pick from these), so this field is no longer read: remove it',
+  'dataset.format': 'name the format in the path instead, e.g. path: "jsonl:data.txt" (as --dataset takes)',
+};
 
 export type Suite = z.infer<typeof SuiteSchema>;
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;

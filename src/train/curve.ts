@@ -5,7 +5,7 @@
  * wins, so the curve is the one an uninterrupted run would have drawn.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { chartJs, esc, jsonForScript } from '../report/html.js';
+import { esc, htmlPage } from '../util/html.js';
 
 interface TrainEvent {
   type: 'train';
@@ -55,38 +55,37 @@ export function renderCurve(jsonl: string, title = 'emobench training curve'): s
       points: dev.filter((d) => d.sets[name] !== undefined).map((d) => ({ step: d.step, acc: d.sets[name]!.accuracy, f1: d.sets[name]!.macroF1 })),
     })),
   };
+  // Small enough to stay a string: the report's client script (src/report/client) is for report pages,
+  // and train sits below the report, so it cannot use it.
   const script = `
 const D = JSON.parse(document.getElementById('data').textContent);
 const xy = (xs, ys) => xs.map((x, i) => ({ x, y: ys[i] })).filter((p) => p.y !== null);
-const axis = { x: { type: 'linear', title: { display: true, text: 'step' } } };
+const title = (text) => ({ display: true, text });
+const step = { type: 'linear', title: title('step') };
 new Chart(document.getElementById('loss'), { type: 'line', data: { datasets: [
   { label: 'loss (joint)', data: xy(D.steps, D.loss), pointRadius: 0 },
   { label: 'emotion CE', data: xy(D.steps, D.emotion), pointRadius: 0 },
   { label: 'LM CE', data: xy(D.steps, D.lm), pointRadius: 0 },
-  { label: 'learning rate', data: xy(D.steps, D.lr), pointRadius: 0, yAxisID: 'lr' },
-] }, options: { animation: false, scales: { ...axis, lr: { position: 'right', grid: { drawOnChartArea: false } } } } });
+  { label: 'learning rate (right axis)', data: xy(D.steps, D.lr), pointRadius: 0, yAxisID: 'lr', borderDash: [5, 4] },
+] }, options: { animation: false, scales: {
+  x: step,
+  y: { type: 'linear', position: 'left', title: title('cross-entropy (nats)') },
+  // Its own axis: a learning rate of 3e-4 drawn against losses of 1-5 is a flat line at zero.
+  lr: { type: 'linear', axis: 'y', position: 'right', beginAtZero: true, title: title('learning rate'), grid: { drawOnChartArea: false }, ticks: { callback: (v) => Number(v).toExponential(1) } },
+} } });
 new Chart(document.getElementById('acc'), { type: 'line', data: { datasets: [
   { label: 'train accuracy (batch)', data: xy(D.steps, D.acc), pointRadius: 0 },
   ...D.dev.flatMap((d) => [
     { label: d.name + ' accuracy', data: d.points.map((p) => ({ x: p.step, y: p.acc })) },
     { label: d.name + ' macro-F1', data: d.points.map((p) => ({ x: p.step, y: p.f1 })), borderDash: [4, 3] },
   ]),
-] }, options: { animation: false, scales: { ...axis, y: { min: 0, max: 1 } } } });
+] }, options: { animation: false, scales: { x: step, y: { min: 0, max: 1, title: title('accuracy / macro-F1 (fraction)') } } } });
 `;
-  const inline = (src: string) => src.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:1100px}canvas{margin-bottom:2rem}</style>
-</head><body>
-<h1>${esc(title)}</h1>
+  const body = `<h1>${esc(title)}</h1>
 <p>${train.length === 0 ? 'No training steps logged yet.' : `${esc(train.length)} logged points up to step ${esc(train[train.length - 1]!.step)}; ${esc(dev.length)} dev evaluations.`}</p>
 <h2>Loss and learning rate</h2><canvas id="loss"></canvas>
-<h2>Accuracy and macro-F1</h2><canvas id="acc"></canvas>
-<script type="application/json" id="data">${jsonForScript(data)}</script>
-<script>${inline(chartJs())}</script>
-<script>${inline(script)}</script>
-</body></html>
-`;
+<h2>Accuracy and macro-F1</h2><canvas id="acc"></canvas>`;
+  return htmlPage({ title, css: 'body{font:14px system-ui,sans-serif;margin:2rem;max-width:1100px}canvas{margin-bottom:2rem}', body, data: { data }, scripts: [script] });
 }
 
 /** Written beside and renamed, so a reader never sees half a page. */

@@ -23,6 +23,7 @@ import { forward, padBatch } from '../scratch/transformer.js';
 import { loadWeights, weightEntries } from '../scratch/weights.js';
 import { RuntimeFailure, UserError } from '../errors.js';
 import { sha256, sha256File } from '../util/hash.js';
+import { accuracy, macroF1 } from '../scoring/classification.js';
 import { augment, type Augmentation } from './augment.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, type LoopState } from './checkpoint.js';
 import { writeCurve } from './curve.js';
@@ -380,23 +381,12 @@ export async function evaluateDev(model: ScratchModel, dev: ReadonlyMap<string, 
   return out;
 }
 
-/** Accuracy and macro-F1 over the classes present in the gold labels (as src/scoring does). */
+/** Accuracy and macro-F1 (src/scoring's, over the classes present in the gold labels) of class indices. */
 export function scores(gold: readonly number[], pred: readonly number[]): { accuracy: number; macroF1: number } {
-  const present = [...new Set(gold)];
-  let f1 = 0;
-  for (const c of present) {
-    let tp = 0;
-    let fp = 0;
-    let fn = 0;
-    gold.forEach((g, i) => {
-      if (pred[i] === c && g === c) tp++;
-      else if (pred[i] === c) fp++;
-      else if (g === c) fn++;
-    });
-    f1 += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
-  }
-  const correct = gold.filter((g, i) => pred[i] === g).length;
-  return { accuracy: correct / Math.max(1, gold.length), macroF1: present.length === 0 ? 0 : f1 / present.length };
+  const preds = gold.map((g, i) => ({ gold: String(g), pred: String(pred[i]) }));
+  const labels = [...new Set(gold)].map(String);
+  const orZero = (x: number) => (Number.isNaN(x) ? 0 : x);
+  return { accuracy: orZero(accuracy(preds)), macroF1: orZero(macroF1(preds, labels)) };
 }
 
 /** Model selection: mean macro-F1 over the project's holdout sets, else over all dev sets. */

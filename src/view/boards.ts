@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compareRuns, loadRun, type LoadedRun, type MetricDelta } from '../compare/compare.js';
-import { tiesWithLeader } from '../report/html.js';
+import { tiesWithLeader } from '../report/sections/leaderboard.js';
 import type { SampleRecord } from '../results/types.js';
 import type { Estimate } from '../scoring/ci.js';
 import type { Catalog, RunEntry } from './catalog.js';

@@ -1,5 +1,5 @@
-import { CLIENT_CSS } from '../report/html-client.js';
-import { esc } from '../report/html.js';
+import { REPORT_CSS } from '../report/style.js';
+import { esc, htmlPage } from '../util/html.js';
 import type { Board, BoardKey, RunComparison } from './boards.js';
 import type { Catalog, RunEntry } from './catalog.js';
 
@@ -82,25 +82,17 @@ const CLIENT = `
 `;
 
 export function shell(title: string, body: string, links: Links, script = ''): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="emobench">
-<title>${esc(title)}</title>
-<style>${CLIENT_CSS}${PAGE_CSS}</style>
-</head>
-<body>
-<header class="top"><div class="wrap"><h1>${esc(title)}</h1><p class="subtitle"><a href="${esc(links.index)}">all runs</a></p></div></header>
+  return htmlPage({
+    title,
+    css: `${REPORT_CSS}${PAGE_CSS}`,
+    body: `<header class="top"><div class="wrap"><h1>${esc(title)}</h1><p class="subtitle"><a href="${esc(links.index)}">all runs</a></p></div></header>
 <main class="wrap">
 ${body}
 </main>
-<footer class="wrap muted small">emobench · every figure with its 95% interval · works offline</footer>
-${script ? `<script>${script}</script>` : ''}
-</body>
-</html>
-`;
+<footer class="wrap muted small">emobench · every figure with its 95% interval · works offline</footer>`,
+    scripts: script ? [script] : [],
+    charts: false,
+  });
 }
 
 function runLabel(r: RunEntry): string {

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.js';
 import { loadRun } from '../compare/compare.js';
-import { splitRunDirs } from '../report/extras.js';
+import { splitRunDirs } from '../report/inputs.js';
 import { renderReport } from '../report/html.js';
 import { boardKeys, boardSlug, buildBoard, compareTwo, type BoardKey } from './boards.js';
 import { scanResults, type Catalog, type RunEntry } from './catalog.js';
@@ -77,5 +77,5 @@ export class Site {
 export async function renderRun(entry: RunEntry): Promise<string> {
   const title = `emobench: ${entry.id}`;
   if (entry.kind === 'eval') return renderReport([await loadRun(entry.dir)], { title });
-  return renderReport([], { title, extras: splitRunDirs([entry.dir]).extras });
+  return renderReport([], { title, other: splitRunDirs([entry.dir]).other });
 }
