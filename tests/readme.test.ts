@@ -69,7 +69,7 @@ export function extractCommands(md: string): ReadmeCommand[] {
       fence = null;
       continue;
     }
-    if (fence === 'sh') {
+    if (fence === 'sh' || fence === 'bash') {
       const text: string = pending ? `${pending.text} ${raw.trim()}` : raw;
       const line: number = pending?.line ?? i + 1;
       if (/\\\s*$/.test(text)) {
@@ -150,15 +150,16 @@ class Scratch {
     return s.port;
   }
 
-  sh(line: string, env: NodeJS.ProcessEnv = {}, cwd = this.dir, timeoutMs = 300_000): Promise<Result> {
+  sh(line: string, env: NodeJS.ProcessEnv = {}, cwd = this.dir, timeoutMs = 600_000): Promise<Result> {
     const t0 = Date.now();
     return new Promise((resolve) => {
-      const child = spawn('sh', ['-c', line], { cwd, env: { ...this.env, ...env } });
+      // Its own process group, so a timeout kills the CLI under the shell too, not just the shell.
+      const child = spawn('sh', ['-c', line], { cwd, env: { ...this.env, ...env }, detached: true });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), timeoutMs);
       child.on('close', (code) => {
         clearTimeout(timer);
         resolve({ code, stdout, stderr, ms: Date.now() - t0 });
@@ -168,7 +169,7 @@ class Scratch {
 
   /** Starts a long-running command (`exec`, so SIGTERM reaches it) and waits for `ready` in its output. */
   async background(name: string, line: string, ready: RegExp, env: NodeJS.ProcessEnv = {}): Promise<number> {
-    const proc = spawn('sh', ['-c', `exec ${line}`], { cwd: this.dir, env: { ...this.env, ...env } });
+    const proc = spawn('sh', ['-c', `exec ${line}`], { cwd: this.dir, env: { ...this.env, ...env }, detached: true });
     let log = '';
     proc.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -201,7 +202,7 @@ class Scratch {
   }
 
   killAll(): void {
-    for (const s of this.servers.values()) s.proc.kill('SIGKILL');
+    for (const s of this.servers.values()) if (s.proc.exitCode === null) process.kill(-s.proc.pid!, 'SIGKILL');
     this.servers.clear();
   }
 }
@@ -278,6 +279,12 @@ const QUICK = 'npm install && npx emobench eval --suite emotion';
 const CI_GATE = 'npx emobench eval --suite emotion --gate "emotion.macro_f1>=0.45" --junit gates.xml';
 const NB_GATE = 'npx emobench eval --suite emotion --model nb --gate "emotion.accuracy>=0.55" --gate "emotion.f1.anger>=0.45" --junit gates.xml';
 const SHARD_LIMIT = '--limit 40';
+/**
+ * Evals of served models: 10 rows, answers cut at 4 tokens. A served scratch model that generates
+ * writes until its context is full (~160 tokens a row, a minute a row on a busy 2-core machine); the
+ * label, when there is one, comes first.
+ */
+const SERVED = '--limit 10 --max-tokens 4';
 /** Prompt/batch/repeat settings that make a throughput run a few seconds on scratch@tiny (64-token context). */
 const TP_SMALL = '--prompt-tokens 16 --batch 1 --levels 1 --repeats 2 --output-tokens 8';
 
@@ -330,8 +337,8 @@ const RECIPES: Recipe[] = [
   },
   {
     readme: 'npx emobench eval --suite emotion --model scratch --model openai:gpt-4o-mini --max-cost 0.50',
-    why: 'no OpenAI here: the registry entry gpt-4o-mini (its prices, so --max-cost counts) pointed at a local emobench serve answering as gpt-4o-mini; --limit 20',
-    run: async (s) => [`npx emobench eval --suite emotion --model scratch --model openai:gpt-4o-mini --max-cost 0.50 --base-url ${await endpoint(s, 'gpt-4o-mini')} --limit 20`],
+    why: 'no OpenAI here: the registry entry gpt-4o-mini (its prices, so --max-cost counts) pointed at a local emobench serve answering as gpt-4o-mini; ' + SERVED,
+    run: async (s) => [`npx emobench eval --suite emotion --model scratch --model openai:gpt-4o-mini --max-cost 0.50 --base-url ${await endpoint(s, 'gpt-4o-mini')} ${SERVED}`],
     check: (r) => assert.match(r.stdout, /openai:gpt-4o-mini/),
   },
   {
@@ -342,8 +349,8 @@ const RECIPES: Recipe[] = [
   },
   {
     readme: 'npx emobench eval --suite emotion --model scratch --model openai:llama3-vllm',
-    why: "the stand-in vLLM listens on a free port, not the registry's 8000; --limit 20",
-    run: (s) => [`npx emobench eval --suite emotion --model scratch --model openai:llama3-vllm --base-url http://127.0.0.1:${s.port('vllm')}/v1 --limit 20`],
+    why: "the stand-in vLLM listens on a free port, not the registry's 8000; " + SERVED,
+    run: (s) => [`npx emobench eval --suite emotion --model scratch --model openai:llama3-vllm --base-url http://127.0.0.1:${s.port('vllm')}/v1 ${SERVED}`],
     check: async (r, s) => {
       assert.match(r.stdout, /openai:llama3-vllm/);
       await s.stop('vllm');
@@ -351,9 +358,9 @@ const RECIPES: Recipe[] = [
   },
   {
     readme: 'npx emobench eval --suite emotion --model openai:my-model --base-url http://10.0.0.5:8080/v1 --api-key-env MY_KEY',
-    why: 'the example address is not reachable: emobench serve answers as my-model on loopback and requires the key that MY_KEY holds; --limit 20',
+    why: 'the example address is not reachable: emobench serve answers as my-model on loopback and requires the key that MY_KEY holds; ' + SERVED,
     env: () => ({ MY_KEY: 'my-key-123' }),
-    run: async (s) => [`npx emobench eval --suite emotion --model openai:my-model --base-url ${await endpoint(s, 'my-model', 'my-key-123')} --api-key-env MY_KEY --limit 20`],
+    run: async (s) => [`npx emobench eval --suite emotion --model openai:my-model --base-url ${await endpoint(s, 'my-model', 'my-key-123')} --api-key-env MY_KEY ${SERVED}`],
     check: (r) => assert.match(r.stdout, /openai:my-model/),
   },
   // ── Serving a local model
@@ -365,8 +372,8 @@ const RECIPES: Recipe[] = [
   },
   {
     readme: 'npx emobench eval --suite emotion --model openai:emobench-serve',
-    why: "the server above is on a free port, not the registry's 8000; --limit 20",
-    run: (s) => [`npx emobench eval --suite emotion --model openai:emobench-serve --base-url http://127.0.0.1:${s.port('serve')}/v1 --limit 20`],
+    why: "the server above is on a free port, not the registry's 8000; " + SERVED,
+    run: (s) => [`npx emobench eval --suite emotion --model openai:emobench-serve --base-url http://127.0.0.1:${s.port('serve')}/v1 ${SERVED}`],
     check: (r) => assert.match(r.stdout, /openai:emobench-serve/),
   },
   {
@@ -615,7 +622,7 @@ test('the extraction: continuations, comments, yaml run steps, inline commands',
   );
 });
 
-test('every README command runs and exits as the README says', { timeout: 900_000 }, async (t) => {
+test('every README command runs and exits as the README says', { timeout: 2_400_000 }, async (t) => {
   const s = new Scratch();
   const listing = (dir: string) => (existsSync(join(ROOT, dir)) ? readdirSync(join(ROOT, dir)).sort() : []);
   const repoOutputs = [...listing('results'), '|', ...listing('reports')];
