@@ -25,7 +25,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT, tempDir } from './helpers/cli.js';
@@ -629,10 +629,14 @@ test('every README command runs and exits as the README says', { timeout: 2_400_
   const listing = (dir: string) => (existsSync(join(ROOT, dir)) ? readdirSync(join(ROOT, dir)).sort() : []);
   const repoOutputs = [...listing('results'), '|', ...listing('reports')];
   const timings: string[] = [];
+  // `failed` is cleared at the end of each command's subtest, so it stays set when one threw.
+  let failed = false;
+  let anyFailed = false;
   try {
     for (const recipe of RECIPES) {
       if (recipe.exclude) continue;
       await t.test(recipe.readme, async () => {
+        failed = true;
         await recipe.setup?.(s);
         const lines = recipe.run ? await recipe.run(s) : [recipe.readme];
         const env = recipe.env?.(s) ?? {};
@@ -642,6 +646,7 @@ test('every README command runs and exits as the README says', { timeout: 2_400_
           const line = lines[0]!.replace(/^npx emobench /, 'emobench ');
           await s.background(recipe.background.name, line, recipe.background.ready, env);
           await recipe.check?.({ code: null, stdout: '', stderr: '', ms: 0 }, s);
+          failed = false;
           return;
         }
         let last: Result = { code: 0, stdout: '', stderr: '', ms: 0 };
@@ -660,7 +665,9 @@ test('every README command runs and exits as the README says', { timeout: 2_400_
         for (let i = 0; i < lines.length; i += 2) await Promise.all(lines.slice(i, i + 2).map(runOne));
         s.made.set(recipe.readme, s.runDirs().filter((d) => !before.has(d)));
         await recipe.check?.(last, s);
+        failed = false;
       });
+      anyFailed ||= failed;
     }
     for (const name of [...s.servers.keys()]) await s.stop(name);
   } finally {
@@ -669,4 +676,6 @@ test('every README command runs and exits as the README says', { timeout: 2_400_
     for (const line of timings) t.diagnostic(line);
   }
   assert.deepEqual([...listing('results'), '|', ...listing('reports')], repoOutputs, "the commands wrote into the repository's results/ or reports/");
+  // Kept when a command failed, to look at what it left.
+  if (!anyFailed) for (const d of [s.dir, s.shimDir]) rmSync(d, { recursive: true, force: true });
 });
