@@ -28,6 +28,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { webgpuUnavailable } from '../src/gpu/device.js';
 import { ROOT, tempDir } from './helpers/cli.js';
 
 // ───────────────────────── extraction ─────────────────────────
@@ -276,6 +277,9 @@ interface Recipe {
 }
 
 const FAKE_KEY = 'sk-readme-test-not-a-real-key';
+/** The engine=webgpu commands need an adapter: without one (and without CI's EMOBENCH_REQUIRE_WEBGPU=1) they are not run, as tests/gpu skip. */
+const GPU_MISSING = await webgpuUnavailable();
+const onGpu = (line: string): string[] => (GPU_MISSING !== undefined && process.env['EMOBENCH_REQUIRE_WEBGPU'] !== '1' ? [] : [line]);
 const QUICK = 'npm install && npx emobench eval --suite emotion';
 const CI_GATE = 'npx emobench eval --suite emotion --gate "emotion.macro_f1>=0.45" --junit gates.xml';
 const NB_GATE = 'npx emobench eval --suite emotion --model nb --gate "emotion.accuracy>=0.55" --gate "emotion.f1.anger>=0.45" --junit gates.xml';
@@ -310,6 +314,15 @@ const RECIPES: Recipe[] = [
     },
   },
   { readme: 'npm test', exclude: true, why: 'this test is part of npm test' },
+  { readme: 'npx emobench list', check: (r) => assert.match(r.stdout, /emotion/) },
+  {
+    readme: 'npx emobench init',
+    check: (_r, s) => {
+      assert.ok(existsSync(s.path('my-suite.yaml')));
+      assert.ok(existsSync(s.path('.github/workflows/emobench.yml')));
+    },
+  },
+  { readme: 'npx emobench validate --suite my-suite.yaml', why: 'validates the suite `init` just wrote (its sample data is clean)' },
   // ── Usage
   {
     readme: 'emobench eval --suite <name|path.yaml> [--model <spec>]... [options]',
@@ -317,6 +330,9 @@ const RECIPES: Recipe[] = [
     run: () => ['emobench eval --help'],
     check: (r) => assert.match(r.stdout, /--suite[\s\S]*--model/),
   },
+  { readme: 'emobench validate --suite S [--dataset D]', why: 'S and D → the shipped emotion suite and its own dataset', run: () => ['emobench validate --suite emotion --dataset csv:' + join(ROOT, 'datasets', 'emotion', 'emotion.csv')] },
+  { readme: 'emobench init [dir] [--name N]', why: 'dir and N → a new folder and a name', run: () => ['emobench init tickets-project --name tickets'], check: (_r, s) => assert.ok(existsSync(s.path('tickets-project/tickets.yaml'))) },
+  { readme: 'emobench train --kind tfidf\\|nb', exclude: true, why: 'a table cell naming the two kinds (the pipe escaped for markdown); `train --kind tfidf` is run below' },
   { readme: 'emobench --version', check: (r) => assert.equal(r.stdout.trim(), (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version) },
   // ── Scratch model export
   {
@@ -325,6 +341,18 @@ const RECIPES: Recipe[] = [
       assert.ok(existsSync(s.path('scratch.onnx')));
       assert.ok(existsSync(s.path('tokenizer.json')));
     },
+  },
+  // ── engine=webgpu
+  { readme: 'sudo bash scripts/install-lavapipe.sh', exclude: true, why: 'installs system packages as root: .ci/run runs it before the tests, and the two commands below need what it installs' },
+  {
+    readme: 'npx emobench eval --suite emotion --model "scratch?engine=webgpu"',
+    why: '--limit 12 on lavapipe (software Vulkan); not run without an adapter',
+    run: () => onGpu('npx emobench eval --suite emotion --model "scratch?engine=webgpu" --limit 12'),
+  },
+  {
+    readme: 'npx emobench profile --model "scratch@paper?engine=webgpu" --kv fp32,int8 --seq 128,1024',
+    why: 'scratch@tiny and short lengths on lavapipe (the paper config at 1,024 tokens takes minutes there); not run without an adapter',
+    run: () => onGpu('npx emobench profile --model "scratch@tiny?engine=webgpu" --kv fp32,int8 --seq 16,32'),
   },
   // ── API models and local servers
   {
@@ -409,6 +437,16 @@ const RECIPES: Recipe[] = [
     },
   },
   { readme: 'npx emobench train --resume runs/small' },
+  {
+    readme: "npx emobench train --kind tfidf --data 'emotion*20' --data goemotions:path/to/goemotions/train.tsv --out models/tfidf-small",
+    check: (_r, s) => assert.ok(existsSync(s.path('models/tfidf-small/tfidf.json.gz'))),
+  },
+  {
+    readme: 'npx emobench eval --suite emotion --model scratch:runs/small/best --model tfidf:models/tfidf-small --model nb',
+    why: '--limit 60: the tiny model trained above is slow to no purpose on all 600 test rows',
+    run: () => ['npx emobench eval --suite emotion --model scratch:runs/small/best --model tfidf:models/tfidf-small --model nb --limit 60'],
+    check: (r) => assert.match(r.stdout, /tfidf:models\/tfidf-small/),
+  },
   // ── Throughput
   {
     readme: 'npx emobench eval --suite throughput --model scratch@paper',
