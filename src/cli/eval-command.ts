@@ -13,6 +13,7 @@ import { throughputReport } from '../report/throughput-console.js';
 import { loadSuite } from '../suites/load.js';
 import { table } from '../util/text-table.js';
 import { parseShard } from '../run/shard.js';
+import { redact } from '../util/redact.js';
 import { progressBar } from './progress.js';
 import { runReport } from './report-command.js';
 import { RuntimeFailure } from '../errors.js';
@@ -209,6 +210,6 @@ function firstErrorPrinter(): (model: Model, sample: SampleRecord) => void {
   return (model, sample) => {
     if (seen.has(model.spec)) return;
     seen.add(model.spec);
-    process.stderr.write(`emobench: ${model.spec}${model.location ? ` (${model.location})` : ''}: sample ${sample.id} failed: ${sample.error}\n`);
+    process.stderr.write(redact(`emobench: ${model.spec}${model.location ? ` (${model.location})` : ''}: sample ${sample.id} failed: ${sample.error}\n`));
   };
 }

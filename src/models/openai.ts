@@ -52,8 +52,9 @@ export class OpenAIChatModel implements Model {
     this.limiter = new RateLimiter(endpoint.rpm, endpoint.tpm);
   }
 
+  /** Where the model answers, for messages: without credentials in the URL. */
   get location(): string {
-    return this.endpoint.base_url;
+    return redactUrl(this.endpoint.base_url);
   }
 
   preflight(): Promise<void> {
