@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, createReadStream, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, createReadStream, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { labelExtractor } from '../src/extract/label.js';
 import type { Model } from '../src/models/types.js';
 import type { SampleRecord, Summary } from '../src/results/types.js';
 import { createModelServer, SERVE_DEFAULTS } from '../src/serve/server.js';
-import { emobenchAsync, fixtureDir, ROOT, tempDir } from './helpers/cli.js';
+import { emobenchAsync, fixtureDir, ROOT, tempDir, allText } from './helpers/cli.js';
 import { labelledCsv, startMockOpenAI } from './helpers/mock-openai.js';
 import { syntheticCsv } from './helpers/synthetic.js';
 
@@ -113,16 +113,6 @@ test('#19.2 a signal landing while the run is finishing (writing the step summar
   assert.equal(code, 130, run.stderr());
   assert.equal(summaryOf(out).complete, true, 'the summary written before the signal stands');
 });
-
-/** Every file below dir, as text. */
-function allText(dir: string): string {
-  let out = '';
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    out += statSync(p).isDirectory() ? allText(p) : readFileSync(p, 'utf8');
-  }
-  return out;
-}
 
 test('#19.3 a server echoing the key, credentials in --base-url, and a secrets file as a dataset leak nowhere', async () => {
   const KEY = 'planted-7f3a9c1e5b22d4';

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { emobenchAsync, tempDir } from './helpers/cli.js';
+import { emobenchAsync, tempDir, allText } from './helpers/cli.js';
 import { startServe } from './helpers/servers.js';
 
 const KEY = 'sk-planted-7f3a9c1e5b';
-
-/** Every file below dir, as text. */
-function allText(dir: string): string {
-  let out = '';
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    out += statSync(p).isDirectory() ? allText(p) : readFileSync(p, 'utf8');
-  }
-  return out;
-}
 
 test('an API key never appears in results, cache, reports, JUnit, logs or error messages', async () => {
   const server = await startServe(['--model', 'scratch@tiny'], { EMOBENCH_API_KEY: KEY });
