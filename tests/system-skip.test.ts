@@ -16,7 +16,7 @@ test('a missing system component skips its tests with the command that enables t
   assert.equal(skipUnless({ ...absent, present: () => true }), false);
 });
 
-test('CI installs the browser and requires it; onnxruntime's CUDA download is skipped by package.json, as on a fresh clone', () => {
+test('CI installs the browser and requires it; the onnxruntime CUDA download is skipped by package.json, as on a fresh clone', () => {
   const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8');
   assert.match(ci, /^export EMOBENCH_REQUIRE_BROWSER=1$/m);
   // CI installs as the README's quick start does: no variable a reader would not have set.
