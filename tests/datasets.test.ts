@@ -51,6 +51,23 @@ test('malformed CSV quoting names the line', async () => {
   assert.match(await loadError(`${header}1,"unclosed,joy,en,test\n`), /d\.csv:\d+: malformed CSV/);
 });
 
+// A quote that never closes swallows the rest of the file: csv-parse notices only at the end.
+const unclosed = `\ufeff${header}1,"two\nlines",joy,en,test\n\n2,"I am so angry,anger,en,test\n3,fine,joy,en,test\n4,"bad"x,anger,en,test\n5,"also open,joy,en,test\n6,ok,anger,en,test\n`;
+
+test('an unclosed quote is reported at the line where it opens, not at the end of the file', async () => {
+  assert.match(await loadError(unclosed), /^\S*d\.csv:5: malformed CSV: a quoted field of the record starting on this line is followed by other characters on line 7/);
+  assert.match(await loadError(`${header}1,ok,joy,en,test\n2,"open,joy,en,test\n3,a,joy,en,test\n4,b,joy,en,test\n`), /d\.csv:3: malformed CSV: the quoted field that opens on this line is never closed/);
+});
+
+test('lenient mode skips a broken quote and reads on from the next line', async () => {
+  const dir = fixtureDir({ 'd.csv': unclosed });
+  const d = await loadDataset(join(dir, 'd.csv'), { labels, lenient: true });
+  assert.deepEqual(d.rows.map((r) => r.id), ['1', '3', '6']);
+  assert.deepEqual(d.rows.map((r) => r.text), ['two\nlines', 'fine', 'ok']);
+  assert.deepEqual(d.skipped.map((s) => s.line), [5, 7, 8]);
+  assert.match(d.skipped[2]!.reason, /never closed/);
+});
+
 test('lenient mode skips and counts bad rows', async () => {
   const dir = fixtureDir({ 'd.csv': `${header}1,ok,joy,en,test\n2,meh,boredom,en,test\n3,,joy,en,test\n4,fine,anger,en,test\n` });
   const d = await loadDataset(join(dir, 'd.csv'), { labels, lenient: true });

@@ -56,6 +56,24 @@ test('validate reports every bad row at once, capped with a count, and exits 2',
   assert.match(good.stdout, /\d+ valid rows \(\d+ train, 600 test[^)]*\), 0 bad/);
 });
 
+test('an unclosed quote: validate names the line where it opens, eval refuses there, eval --lenient scores the rows after it', () => {
+  const dir = tempDir();
+  const csv = join(dir, 'd.csv');
+  writeFileSync(csv, 'id,text,label\n1,hello there,joy\n2,"I am so angry,anger\n3,fine day,neutral\n4,so sad,sadness\n5,wow!,surprise\n');
+  const v = emobench(['validate', '--suite', 'emotion', '--dataset', `csv:${csv}`]);
+  assert.equal(v.code, 2);
+  assert.match(v.stderr, /d\.csv:3: malformed CSV: the quoted field that opens on this line is never closed/);
+  assert.match(v.stderr, /4 valid rows \(4 test\), 1 bad/);
+  const strict = emobench(['eval', '--suite', 'emotion', '--dataset', `csv:${csv}`, '--model', 'majority', '--out', join(dir, 'strict'), '--quiet']);
+  assert.equal(strict.code, 2);
+  assert.match(strict.stderr, /d\.csv:3: malformed CSV/);
+  const lenient = emobench(['eval', '--suite', 'emotion', '--dataset', `csv:${csv}`, '--model', 'majority', '--lenient', '--out', join(dir, 'lenient'), '--quiet']);
+  assert.equal(lenient.code, 0, lenient.stderr);
+  const summary = JSON.parse(readFileSync(join(dir, 'lenient', 'summary.json'), 'utf8')) as { models: { n: number }[]; skipped_rows: { line: number }[] };
+  assert.equal(summary.models[0]!.n, 4);
+  assert.deepEqual(summary.skipped_rows.map((r) => r.line), [3]);
+});
+
 test('mistyped commands and options get "did you mean"; the top-level help has examples and --suite lists the suites', () => {
   const opt = emobench(['eval', '--suite', 'emotion', '--limt', '3']);
   assert.equal(opt.code, 2);
