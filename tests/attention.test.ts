@@ -43,7 +43,7 @@ test('the token view never splits a character: Japanese and emoji pieces hold no
 
 test('emobench attention reports the lift with an interval and writes a token view', () => {
   const dir = join(tempDir(), 'att');
-  const r = emobench(['attention', '--model', 'scratch@tiny', '--text', 'I love this, so happy!', '--text', 'This is ridiculous and awful', '--text', 'Wow, no way!', '--run-dir', dir]);
+  const r = emobench(['attention', '--model', 'scratch@tiny', '--text', 'I love this, so happy!', '--text', 'This is ridiculous and awful', '--text', 'Wow, no way!', '--out', dir]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /attention lift on emotion words \(bias on vs off\): -?[\d.]+% \[-?[\d.]+%, -?[\d.]+%\] over 3 texts/);
   const html = readFileSync(join(dir, 'attention.html'), 'utf8');

@@ -110,3 +110,58 @@ test('--columns and --labels read a file with other headers and label names, wit
   assert.equal(typo.code, 2);
   assert.match(typo.stderr, /--columns: unknown column "txt" \(did you mean text\?\)/);
 });
+
+test('one meaning per option: every command that prints has --json and --quiet; --out, --limit and --batch name the same thing everywhere', () => {
+  const help = (cmd: string) => emobench([cmd, '--help']).stdout;
+  for (const cmd of ['eval', 'validate', 'gate', 'report', 'export-onnx', 'train', 'rescore', 'compare', 'serve', 'profile', 'attention', 'merge', 'view', 'publish', 'init']) {
+    const h = help(cmd);
+    assert.match(h, /--json\b/, `${cmd} --help lists --json`);
+    assert.match(h, /--quiet\b/, `${cmd} --help lists --quiet`);
+  }
+  for (const cmd of ['eval', 'profile', 'attention', 'train']) assert.match(help(cmd), /--out\b.*run directory/, `${cmd}: --out is the run directory`);
+  assert.match(help('profile'), /--limit, --accuracy-rows/);
+  assert.match(help('profile'), /--report\b.*HTML page/);
+  assert.match(help('attention'), /--out, --run-dir/);
+  assert.match(help('train'), /--batch, --batch-size/);
+  assert.doesNotMatch(help('train'), /^\s+--batch-size\b/m);
+  const twice = emobench(['profile', '--model', 'scratch@tiny', '--out', 'a', '--out', 'b']);
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /--out was given 2 times \(a, b\); give it once/);
+});
+
+test('--json prints the result as JSON and --quiet prints nothing, command by command', () => {
+  const dir = tempDir();
+  const run = (name: string, extra: string[] = []) => {
+    const r = emobench(['eval', '--suite', 'emotion', '--model', 'majority', '--model', 'nb', '--limit', '40', '--out', join(dir, name), ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    return r;
+  };
+  assert.equal(run('a', ['--quiet']).stdout, '');
+  assert.equal(JSON.parse(run('b', ['--json', '--seed', '1']).stdout).schema, 'emobench.summary/1');
+  const json = (args: string[]) => {
+    const r = emobench(args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as Record<string, unknown>;
+  };
+  const quiet = (args: string[]) => {
+    const r = emobench([...args, '--quiet']);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '', `${args[0]} --quiet printed ${r.stdout}`);
+  };
+  const gate = ['gate', join(dir, 'a'), '--gate', 'emotion.accuracy>=0.01'];
+  assert.equal(json([...gate, '--json']).pass, true);
+  quiet(gate);
+  const cmp = ['compare', join(dir, 'a'), join(dir, 'b')];
+  assert.ok('comparison' in json([...cmp, '--json']));
+  quiet(cmp);
+  assert.equal(json(['rescore', join(dir, 'a'), '--json']).changed, 0);
+  quiet(['rescore', join(dir, 'a')]);
+  const report = json(['report', join(dir, 'a'), '--out', join(dir, 'r.html'), '--json']);
+  assert.equal(report.out, join(dir, 'r.html'));
+  quiet(['report', join(dir, 'a'), '--out', join(dir, 'r2.html')]);
+  assert.deepEqual(json(['init', join(dir, 'init'), '--json']).files, [join(dir, 'init', 'my-suite.yaml'), join(dir, 'init', 'my-suite.csv'), join(dir, 'init', '.github', 'workflows', 'emobench.yml')]);
+  quiet(['init', join(dir, 'init2')]);
+  quiet(['attention', '--model', 'scratch@tiny', '--text', 'so happy today', '--out', join(dir, 'att')]);
+  quiet(['profile', '--model', 'scratch@tiny', '--kv', 'int8', '--seq', '8', '--decode-steps', '1', '--out', join(dir, 'prof')]);
+  assert.equal(json(['publish', join(dir, 'a'), '--out', join(dir, 'site'), '--json']).runs, 1);
+});

@@ -11,7 +11,7 @@ import { emobench, ROOT, tempDir } from './helpers/cli.js';
 test('profile sweeps KV dtype × kv heads × window × batch × length; measured bytes equal the formula', () => {
   const dir = join(tempDir(), 'prof');
   const html = join(tempDir(), 'p.html');
-  const r = emobench(['profile', '--model', 'scratch@tiny', '--kv', 'fp16,int8', '--seq', '16,40', '--batch', '1,2', '--kv-heads', '4,2', '--window', 'none,16', '--accuracy-rows', '10', '--run-dir', dir, '--out', html, '--json']);
+  const r = emobench(['profile', '--model', 'scratch@tiny', '--kv', 'fp16,int8', '--seq', '16,40', '--batch', '1,2', '--kv-heads', '4,2', '--window', 'none,16', '--limit', '10', '--out', dir, '--report', html, '--json']);
   assert.equal(r.code, 0, r.stderr);
   const p = JSON.parse(r.stdout) as ProfileResult;
   assert.equal(p.complete, true);
@@ -40,12 +40,12 @@ test('profile sweeps KV dtype × kv heads × window × batch × length; measured
 });
 
 test('random weights skip the accuracy cost unless asked; a killed profile keeps the rows it measured', async () => {
-  const quick = emobench(['profile', '--model', 'scratch@tiny', '--kv', 'int8', '--seq', '16', '--run-dir', join(tempDir(), 'p')]);
+  const quick = emobench(['profile', '--model', 'scratch@tiny', '--kv', 'int8', '--seq', '16', '--out', join(tempDir(), 'p')]);
   assert.equal(quick.code, 0, quick.stderr);
   assert.match(quick.stderr, /accuracy cost skipped: scratch@tiny has random weights/);
 
   const dir = join(tempDir(), 'killed');
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'emobench.js'), 'profile', '--model', 'scratch@tiny', '--seq', '8,16,24,32,40,48,56,64', '--batch', '1,2,3,4', '--run-dir', dir], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'emobench.js'), 'profile', '--model', 'scratch@tiny', '--seq', '8,16,24,32,40,48,56,64', '--batch', '1,2,3,4', '--out', dir], { stdio: 'ignore' });
   const file = join(dir, 'profile.json');
   const rowsIn = () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ProfileResult).sweep.length : 0);
   const closed = once(child, 'close');
@@ -64,6 +64,6 @@ test('random weights skip the accuracy cost unless asked; a killed profile keeps
 test('profile refuses models it cannot measure and bad settings', () => {
   assert.match(emobench(['profile', '--model', 'nb']).stderr, /not a scratch spec/);
   assert.match(emobench(['profile', '--model', 'scratch@tiny', '--kv', 'fp8']).stderr, /--kv: "fp8"/);
-  assert.match(emobench(['profile', '--model', 'scratch@tiny', '--kv-heads', '3', '--accuracy-rows', '0']).stderr, /must divide/);
+  assert.match(emobench(['profile', '--model', 'scratch@tiny', '--kv-heads', '3', '--limit', '0']).stderr, /must divide/);
   assert.equal(emobench(['profile', '--model', 'scratch@tiny', '--seq', '0']).code, 2);
 });

@@ -473,21 +473,21 @@ const RECIPES: Recipe[] = [
     run: () => ['npx emobench profile --model scratch@tiny --kv fp32,fp16,int8 --seq 16,32'],
   },
   {
-    readme: 'npx emobench profile --model scratch@paper --kv-heads 12,4,1 --window none,256 --batch 1,4 --out vram.html',
+    readme: 'npx emobench profile --model scratch@paper --kv-heads 12,4,1 --window none,256 --batch 1,4 --report vram.html',
     why: "scratch@tiny: its 4 query heads take 4, 2 or 1 KV heads, and a 16-token window fits its context",
-    run: () => ['npx emobench profile --model scratch@tiny --kv-heads 4,2,1 --window none,16 --batch 1,4 --seq 16 --out vram.html'],
+    run: () => ['npx emobench profile --model scratch@tiny --kv-heads 4,2,1 --window none,16 --batch 1,4 --seq 16 --report vram.html'],
     check: (_r, s) => assert.ok(existsSync(s.path('vram.html'))),
   },
   {
     readme: 'npx emobench profile --model scratch --json > profile.json',
     why: 'one short length, two KV types and 4 accuracy rows instead of three long lengths × three types × 200 rows',
-    run: () => ['npx emobench profile --model scratch --json --seq 32 --kv fp32,int8 --accuracy-rows 4 > profile.json'],
+    run: () => ['npx emobench profile --model scratch --json --seq 32 --kv fp32,int8 --limit 4 > profile.json'],
     check: (_r, s) => assert.equal((JSON.parse(readFileSync(s.path('profile.json'), 'utf8')) as { complete: boolean }).complete, true),
   },
   {
     readme: 'npx emobench profile --model scratch --seq 64,128,256',
     why: "the README lengths (the shipped model's whole context), one KV type and 4 accuracy rows instead of three × 200",
-    run: () => ['npx emobench profile --model scratch --seq 64,128,256 --kv fp32 --accuracy-rows 4'],
+    run: () => ['npx emobench profile --model scratch --seq 64,128,256 --kv fp32 --limit 4'],
   },
   // ── Attention
   { readme: 'npx emobench attention --model scratch', why: '30 test texts instead of the default 300', run: () => ['npx emobench attention --model scratch --limit 30'] },

@@ -521,8 +521,8 @@ test('report folds throughput runs, memory profiles and attention analyses into 
   const att = join(base, 'att');
   for (const args of [
     ['eval', '--suite', 'throughput', '--model', 'scratch@tiny', '--prompt-tokens', '16', '--batch', '1', '--repeats', '3', '--levels', '1', '--out', tp],
-    ['profile', '--model', 'scratch@tiny', '--kv', 'fp16,int8', '--seq', '16,32', '--accuracy-rows', '0', '--run-dir', prof],
-    ['attention', '--model', 'scratch@tiny', '--text', 'I love this, so happy!', '--text', 'This is awful', '--run-dir', att],
+    ['profile', '--model', 'scratch@tiny', '--kv', 'fp16,int8', '--seq', '16,32', '--limit', '0', '--out', prof],
+    ['attention', '--model', 'scratch@tiny', '--text', 'I love this, so happy!', '--text', 'This is awful', '--out', att],
   ]) {
     const r = emobench(args);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);

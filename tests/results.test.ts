@@ -194,10 +194,10 @@ test('--out refuses a folder of other files and an empty path, and leaves them u
   assert.match(emobench(evalArgs(data, ['--out', profileDir])).stderr, /holds a profile run/);
   const evalDir = join(tempDir(), 'e');
   assert.equal(emobench(evalArgs(data, ['--out', evalDir])).code, 0);
-  const p = emobench(['profile', '--model', 'scratch@tiny', '--kv', 'int8', '--seq', '8', '--accuracy-rows', '0', '--run-dir', evalDir]);
+  const p = emobench(['profile', '--model', 'scratch@tiny', '--kv', 'int8', '--seq', '8', '--limit', '0', '--out', evalDir]);
   assert.equal(p.code, 2);
-  assert.match(p.stderr, /--run-dir .*: the folder is not empty and holds no profile run \(it holds an eval run;/);
-  assert.equal(emobench(['attention', '--model', 'scratch@tiny', '--text', 'so happy', '--run-dir', '']).code, 2);
+  assert.match(p.stderr, /--out .*: the folder is not empty and holds no profile run \(it holds an eval run;/);
+  assert.equal(emobench(['attention', '--model', 'scratch@tiny', '--text', 'so happy', '--out', '']).code, 2);
 });
 
 test('runs started in the same second get their own folders', async () => {

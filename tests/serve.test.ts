@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -239,4 +240,26 @@ test('the server streams Japanese and emoji whole: no chunk holds U+FFFD and the
   } finally {
     await new Promise((resolve) => http.close(resolve));
   }
+});
+
+test('serve --json prints its address as one JSON line on stdout and logs nothing', async () => {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'emobench.js'), 'serve', '--model', MODEL, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
+  const first = await new Promise<string>((resolve, reject) => {
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    void exited.then((c) => reject(new Error(`serve exited ${c}: ${err}`)));
+  });
+  const at = JSON.parse(first) as { url: string; model: string };
+  assert.equal(at.model, MODEL);
+  const models = (await (await fetch(`${at.url}/models`)).json()) as { data: { id: string }[] };
+  assert.deepEqual(models.data.map((m) => m.id), [MODEL]);
+  proc.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.equal(err, '');
 });

@@ -14,7 +14,7 @@ import { syntheticCsv } from './helpers/synthetic.js';
 // Every row in the train split, so the whole file trains.
 const data = fixtureDir({ 'd.csv': syntheticCsv(160, 7).replace(/,test$/gm, ',train'), 'e.csv': syntheticCsv(50, 8) });
 const DATA = `csv:${join(data, 'd.csv')}`;
-const TINY = ['--config', 'tiny', '--data', DATA, '--batch-size', '8', '--max-len', '16'];
+const TINY = ['--config', 'tiny', '--data', DATA, '--batch', '8', '--max-len', '16'];
 const bytes = (a: Float32Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 
 interface LogLine {

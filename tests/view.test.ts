@@ -53,7 +53,7 @@ function makeFixture(): Fixture {
   dated(writeFixtureRun(join(base, 'emotion-stopped'), 'nb', Array.from({ length: 8 }, () => true), { complete: false }), '2026-11-05T10:00:00.000Z');
   for (const args of [
     ['eval', '--suite', 'throughput', '--model', 'scratch@tiny', '--prompt-tokens', '16', '--batch', '1', '--repeats', '2', '--levels', '1', '--out', join(base, 'throughput-1')],
-    ['profile', '--model', 'scratch@tiny', '--kv', 'int8', '--seq', '16', '--accuracy-rows', '0', '--run-dir', join(base, 'profile-1')],
+    ['profile', '--model', 'scratch@tiny', '--kv', 'int8', '--seq', '16', '--limit', '0', '--out', join(base, 'profile-1')],
   ]) {
     const r = emobench(args);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);

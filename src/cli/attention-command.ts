@@ -3,16 +3,16 @@ import { openRunDir } from '../results/run-dir.js';
 import { writeAttention, writeAttentionPage } from '../results/summary.js';
 import { attentionLift } from '../analysis/run.js';
 import { attentionPage } from '../report/pages.js';
+import { outputOptions, printResult } from './shared.js';
 
 function builder(y: Argv) {
   return (
-    y
+    outputOptions(y, 'the lift and every text analysed')
       .option('model', { type: 'string', default: 'scratch', describe: 'scratch spec' })
       .option('text', { type: 'string', array: true, describe: 'texts to analyse (default: the emotion test split)' })
-      .option('limit', { type: 'number', default: 300, describe: 'test texts analysed' })
+      .option('limit', { type: 'number', default: 300, describe: 'analyse at most N emotion test texts (a seeded subset)' })
       .option('seed', { type: 'number', default: 0 })
-      .option('run-dir', { type: 'string', describe: 'where attention.json and attention.html go (default results/attention-<timestamp>)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
+      .option('out', { alias: 'run-dir', type: 'string', describe: 'run directory: attention.json and attention.html (default results/attention-<timestamp>)' })
       .example('$0 attention --model scratch', 'lift over the emotion test split')
       .example('$0 attention --text "I am so happy today" --text "This is ridiculous"', 'your own texts')
   );
@@ -26,7 +26,7 @@ export const attentionCommand: CommandModule<object, Parsed> = {
   builder: builder as unknown as CommandModule<object, Parsed>['builder'],
   handler: async (a) => {
     // Taken before the analysis, so a folder that cannot be written is refused before minutes of work.
-    const run = openRunDir({ out: a['run-dir'], defaultName: 'attention', kind: 'attention', command: 'attention', flag: '--run-dir', existing: 'overwrite' });
+    const run = openRunDir({ out: a.out, defaultName: 'attention', kind: 'attention', command: 'attention', flag: '--out', existing: 'overwrite' });
     let r;
     try {
       r = await attentionLift({ model: a.model, texts: a.text, limit: a.limit, seed: a.seed });
@@ -40,7 +40,6 @@ export const attentionCommand: CommandModule<object, Parsed> = {
     const dir = run.dir;
     const s = r.summary;
     const p = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '—');
-    if (a.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    else process.stdout.write(`attention lift on emotion words (bias on vs off): ${p(s.lift.value)} [${p(s.lift.lo)}, ${p(s.lift.hi)}] over ${s.texts} texts; strongly emotional: ${p(s.strong_lift.value)} [${p(s.strong_lift.lo)}, ${p(s.strong_lift.hi)}] over ${s.strong_texts} (claimed +20%)\nresults: ${dir}\n`);
+    printResult(a, r, () => `attention lift on emotion words (bias on vs off): ${p(s.lift.value)} [${p(s.lift.lo)}, ${p(s.lift.hi)}] over ${s.texts} texts; strongly emotional: ${p(s.strong_lift.value)} [${p(s.strong_lift.lo)}, ${p(s.strong_lift.hi)}] over ${s.strong_texts} (claimed +20%)\nresults: ${dir}\n`);
   },
 };

@@ -1,10 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
 import { compareMarkdown, compareRuns, requireShared } from '../compare/compare.js';
 import { loadRun } from '../results/summary.js';
+import { outputOptions, printResult } from './shared.js';
 
 function builder(y: Argv) {
   return (
-    y
+    outputOptions(y, 'the per-metric deltas and tests')
       .positional('a', { type: 'string', demandOption: true, describe: 'the reference run (directory or summary.json)' })
       .positional('b', { type: 'string', demandOption: true, describe: 'the run to compare with it' })
       .option('alpha', { type: 'number', default: 0.05, describe: 'significance level' })
@@ -22,6 +23,7 @@ export const compareCommand: CommandModule<object, Parsed> = {
     const runA = await loadRun(a.a);
     const runB = await loadRun(a.b);
     requireShared(runA, runB, 'compare');
-    process.stdout.write(compareMarkdown(runA, runB, compareRuns(runA, runB, runB.summary.meta.seed), a.alpha));
+    const comparison = compareRuns(runA, runB, runB.summary.meta.seed);
+    printResult(a, { a: runA.dir, b: runB.dir, alpha: a.alpha, comparison }, () => compareMarkdown(runA, runB, comparison, a.alpha));
   },
 };

@@ -19,11 +19,11 @@ import { runReport } from './report-command.js';
 import { RuntimeFailure } from '../errors.js';
 import type { Model } from '../models/types.js';
 import type { SampleRecord } from '../results/types.js';
-import { mappingOptions, parseMapping, suiteOption, setExitCode, stopOnSignals, gateOptions, applyGates, positiveInt, UsageError } from './shared.js';
+import { mappingOptions, outputOptions, parseMapping, suiteOption, setExitCode, stopOnSignals, gateOptions, applyGates, positiveInt, UsageError } from './shared.js';
 
 function builder(y: Argv) {
   return (
-    mappingOptions(suiteOption(gateOptions(y)))
+    outputOptions(mappingOptions(suiteOption(gateOptions(y))), 'summary.json (instead of the leaderboard)')
       .option('model', { type: 'string', array: true, default: [] as string[], describe: `model spec, repeatable; default: the suite's default models. Known: ${Object.keys(MODEL_KINDS).join(', ')}` })
       .option('dataset', { type: 'string', describe: 'run the suite on another file: csv:, tsv:, jsonl: (columns id, text, label, lang, split) or goemotions:, xed:, wrime:' })
       .option('limit', { type: 'number', describe: 'score at most N rows (a seeded random subset)' })
@@ -61,8 +61,6 @@ function builder(y: Argv) {
       .option('dry-run', { type: 'boolean', default: false, describe: 'print requests, estimated tokens and cost per model; run nothing' })
       .option('max-text-bytes', { type: 'number', describe: 'longest text accepted in a dataset row, in bytes (default 1 MiB); a longer one is a bad row' })
       .option('lenient', { type: 'boolean', default: false, describe: 'skip bad dataset rows (counted in the summary) instead of failing' })
-      .option('json', { type: 'boolean', default: false, describe: 'print summary.json to stdout instead of the leaderboard' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (and --json output)' })
       .check((a) => {
         if (a.resume !== undefined) {
           const clash = ['suite', 'dataset', 'limit', 'shard', 'out', 'max-text-bytes', 'columns', 'labels'].filter((k) => a[k] !== undefined).concat(a.model.length > 0 ? ['model'] : []);
@@ -158,7 +156,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
         const { dir, summary } = await runThroughputEval({ suite: loaded, models: a.model, seed: a.seed, out: a.out, overrides, modelContext, log, preflight: a.preflight });
         if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         else if (!a.quiet) process.stdout.write(`${throughputReport(summary)}\n\nresults: ${dir}\n`);
-        setExitCode(await applyGates(a, gates, { dir, summary }, a.quiet || a.json));
+        setExitCode(await applyGates(a, gates, { dir, summary }, a.quiet || a.json ? 'failures' : 'text'));
         return;
       }
       if (a['dry-run']) {
@@ -179,7 +177,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
       }
       if (a.report !== undefined) {
         const out = a.report === '' ? join(dir, 'report.html') : a.report;
-        await runReport({ runs: [dir], out, format: 'html', alpha: 0.05 });
+        await runReport({ runs: [dir], out, format: 'html', alpha: 0.05, quiet: a.quiet || a.json });
       }
       if (summary.stopped_by?.startsWith('budget')) {
         process.stderr.write(`emobench: stopped by the ${summary.stopped_by}; continue with: emobench eval --resume ${dir} --max-cost <more>\n`);
@@ -189,7 +187,7 @@ export const evalCommand: CommandModule<object, Parsed> = {
         setExitCode(stop.received === 'SIGINT' ? 130 : 143);
         return;
       }
-      const gateCode = await applyGates(a, gates, { dir, summary }, a.quiet || a.json);
+      const gateCode = await applyGates(a, gates, { dir, summary }, a.quiet || a.json ? 'failures' : 'text');
       const failing = summary.models.filter((m) => m.error_rate > a['max-error-rate']);
       if (failing.length > 0) {
         const list = failing.map((m) => `${m.spec}${m.setting ? ` (${m.setting})` : ''} ${m.errors}/${m.n} (${(m.error_rate * 100).toFixed(1)}%)`).join(', ');

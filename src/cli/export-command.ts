@@ -5,12 +5,12 @@ import { UserError } from '../errors.js';
 import { loadScratchArrays, parseKv, parseOnOff, parseOps, parseWeightFormat, resolveScratchSource } from '../models/scratch.js';
 import { checkOptions, parseModelSpec } from '../models/spec.js';
 import { exportScratchOnnx, type ExportOptions } from '../onnx/export.js';
+import { outputOptions, printResult } from './shared.js';
 
 function builder(y: Argv) {
-  return y
+  return outputOptions(y, 'the files written and the export settings')
     .option('model', { type: 'string', demandOption: true, describe: 'a scratch spec: scratch, scratch:<dir>, scratch@paper|small|tiny; options bias=on|off, kv=fp32|fp16|int8 (cache tensors), weights=fp32|int8, ops=ort|standard (onnxruntime\'s fused attention kernels, or ONNX operators only), seed=N' })
     .option('out', { type: 'string', demandOption: true, describe: 'the .onnx file to write; tokenizer.json is written beside it' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' })
     .example('$0 export-onnx --model scratch:runs/small --out exports/small.onnx', 'the trained model, fp32')
     .example('$0 export-onnx --model "scratch@paper?weights=int8" --out paper-int8.onnx', 'int8 weights (MatMulInteger on dynamically quantised activations)')
     .example('$0 export-onnx --model "scratch?ops=standard" --out portable.onnx', 'standard ONNX operators only, for runtimes other than onnxruntime')
@@ -41,6 +41,6 @@ export const exportCommand: CommandModule<object, Parsed> = {
     const tokenizerPath = join(dirname(out), 'tokenizer.json');
     if (source.kind === 'dir') await copyFile(join(source.dir, 'tokenizer.json'), tokenizerPath);
     else await tokenizer.save(tokenizerPath);
-    if (!a.quiet) process.stdout.write(`${out}  ${(bytes / 1e6).toFixed(1)} MB (opset 17${opts.ops === 'ort' ? ' + com.microsoft' : ''}, weights ${opts.weights}, kv ${opts.kv}, bias ${opts.bias ? 'on' : 'off'})\n${tokenizerPath}\n`);
+    printResult(a, { onnx: out, tokenizer: tokenizerPath, bytes, opset: 17, ...opts }, () => `${out}  ${(bytes / 1e6).toFixed(1)} MB (opset 17${opts.ops === 'ort' ? ' + com.microsoft' : ''}, weights ${opts.weights}, kv ${opts.kv}, bias ${opts.bias ? 'on' : 'off'})\n${tokenizerPath}\n`);
   },
 };

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UserError } from '../errors.js';
+import { outputOptions, printResult } from './shared.js';
 
 /**
  * Sample rows, written so the `nb` baseline clears the scaffolded gate on them: each emotion has its
@@ -70,11 +71,10 @@ jobs:
 }
 
 function builder(y: Argv) {
-  return y
+  return outputOptions(y, 'the files written')
     .positional('dir', { type: 'string', default: '.', describe: 'folder to scaffold into' })
     .option('name', { type: 'string', default: 'my-suite', describe: 'suite name (also the file names)' })
     .option('force', { type: 'boolean', default: false, describe: 'overwrite files that exist' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing' })
     .check((a) => {
       if (!/^[a-z][a-z0-9-]*$/.test(a.name)) throw new UserError('--name: lower-case letters, digits and "-", starting with a letter');
       return true;
@@ -102,8 +102,6 @@ export const initCommand: CommandModule<object, Parsed> = {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text);
     }
-    if (!a.quiet) {
-      process.stdout.write(`${files.map(([f]) => `wrote ${f}`).join('\n')}\nnext: emobench validate --suite ${files[0]![0]} && emobench eval --suite ${files[0]![0]} --model nb\n`);
-    }
+    printResult(a, { files: files.map(([f]) => f) }, () => `${files.map(([f]) => `wrote ${f}`).join('\n')}\nnext: emobench validate --suite ${files[0]![0]} && emobench eval --suite ${files[0]![0]} --model nb\n`);
   },
 };

@@ -46,6 +46,14 @@ export async function main(argv: string[]): Promise<number> {
     .command(mergeCommand)
     .command(viewCommand)
     .command(publishCommand)
+    .middleware((a) => {
+      // yargs turns a flag given twice into an array; for a one-value option that would reach the
+      // command as the wrong type, so it is refused here by name.
+      const o = (cli as unknown as { getOptions(): { array: string[]; key: Record<string, unknown> } }).getOptions();
+      for (const [k, v] of Object.entries(a)) {
+        if (k !== '_' && Array.isArray(v) && k in o.key && !o.array.includes(k)) throw new UsageError(`--${k} was given ${v.length} times (${v.join(', ')}); give it once`);
+      }
+    }, true)
     .fail((msg, err) => {
       // The parser's options at the moment of failure are the failing command's.
       throw err ?? new UsageError(withSuggestions(msg, Object.keys((cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key), argv[0]));

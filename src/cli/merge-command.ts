@@ -1,13 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import { leaderboard } from '../report/leaderboard.js';
 import { mergeRuns } from '../run/merge.js';
+import { outputOptions, printResult } from './shared.js';
 
 function builder(y: Argv) {
   return (
-    y
+    outputOptions(y, 'the merged summary.json')
       .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'shard run directories' })
       .option('out', { type: 'string', demandOption: true, describe: 'directory for the merged run' })
-      .option('json', { type: 'boolean', default: false, describe: 'print the merged summary.json to stdout' })
       .example('$0 merge shards/0 shards/1 shards/2 shards/3 --out results/emotion-merged', 'four shards into one run')
   );
 }
@@ -20,7 +20,6 @@ export const mergeCommand: CommandModule<object, Parsed> = {
   builder: builder as unknown as CommandModule<object, Parsed>['builder'],
   handler: async (a) => {
     const { dir, summary } = await mergeRuns(a.dirs, a.out);
-    if (a.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else process.stdout.write(`${leaderboard(summary)}\n\nresults: ${dir}\n`);
+    printResult(a, summary, () => `${leaderboard(summary)}\n\nresults: ${dir}\n`);
   },
 };

@@ -1,14 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
 import { publishSite } from '../view/publish.js';
-import { UsageError } from './shared.js';
+import { outputOptions, printResult, UsageError } from './shared.js';
 
 function builder(y: Argv) {
-  return y
+  return outputOptions(y, 'what was written (folder, pages, runs, leaderboards)')
     .positional('dirs', { type: 'string', array: true, default: ['results'], describe: 'results folders to publish (default: results)' })
     .option('out', { type: 'string', demandOption: true, describe: 'folder for the static site (created; a site published there before is replaced whole)' })
     .option('compare', { type: 'string', array: true, default: [] as string[], describe: 'A,B: also write the comparison of run B against run A (run ids as the index shows them, or run directories); repeatable' })
     .option('alpha', { type: 'number', default: 0.05, describe: 'significance level for ties and comparisons' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors' })
     .check((a) => {
       if (!(a.alpha > 0 && a.alpha < 1)) throw new UsageError('--alpha must be between 0 and 1, e.g. 0.05');
       return true;
@@ -30,6 +29,6 @@ export const publishCommand: CommandModule<object, Parsed> = {
       return [parts[0]!.trim(), parts[1]!.trim()] as [string, string];
     });
     const r = await publishSite({ roots: a.dirs, out: a.out, compare, alpha: a.alpha });
-    if (!a.quiet) process.stdout.write(`site: ${r.out} (${r.pages} pages: ${r.runs} runs, ${r.boards} leaderboard${r.boards === 1 ? '' : 's'}, ${compare.length} comparison${compare.length === 1 ? '' : 's'}; leaderboard.md, .csv, .json)\n`);
+    printResult(a, r, () => `site: ${r.out} (${r.pages} pages: ${r.runs} runs, ${r.boards} leaderboard${r.boards === 1 ? '' : 's'}, ${compare.length} comparison${compare.length === 1 ? '' : 's'}; leaderboard.md, .csv, .json)\n`);
   },
 };

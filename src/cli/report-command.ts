@@ -10,6 +10,7 @@ import { leaderboardCsv, leaderboardMarkdown } from '../report/leaderboard.js';
 import { parseClaims, type PublishedClaim } from '../report/published.js';
 import { makeDir } from '../util/mkdir.js';
 import { pkgPath } from '../util/paths.js';
+import { outputOptions, printResult } from './shared.js';
 
 export interface ReportArgs {
   runs: string[];
@@ -18,6 +19,9 @@ export interface ReportArgs {
   claims?: string;
   title?: string;
   alpha: number;
+  /** Print what was written as JSON; print nothing but errors. */
+  json?: boolean;
+  quiet?: boolean;
 }
 
 export const DEFAULT_REPORT = 'reports/index.html';
@@ -54,11 +58,13 @@ function writeOutput(out: string, text: string): void {
   }
 }
 
-export async function runReport(a: Pick<ReportArgs, 'runs' | 'out' | 'format' | 'claims' | 'title' | 'alpha'>): Promise<void> {
+export async function runReport(a: ReportArgs): Promise<void> {
   if (!(a.alpha > 0 && a.alpha < 1)) throw new UserError('--alpha must be between 0 and 1, e.g. 0.05');
   if (a.runs.length === 0) throw new UserError('name at least one run directory');
   const { scored, other, skipped } = splitRunDirs(a.runs);
-  for (const s of skipped) process.stderr.write(`emobench: skipped ${s.dir}: it holds no run (${s.reason})\n`);
+  if (a.json && a.format !== 'html' && a.out === undefined) throw new UserError(`--json prints what was written; --format ${a.format} without --out writes the leaderboard to stdout itself`);
+  if (!a.quiet) for (const s of skipped) process.stderr.write(`emobench: skipped ${s.dir}: it holds no run (${s.reason})\n`);
+  const written = (out: string, bytes: number) => ({ out, bytes, format: a.format, runs: [...scored, ...[...other.throughput, ...other.profiles, ...other.attention].map((o) => o.dir)], skipped });
   if (skipped.length === a.runs.length) throw new UserError(`no run in ${a.runs.join(', ')}: name eval, throughput, profile or attention run directories`);
   const runs = [];
   for (const r of scored) runs.push(await loadRun(r));
@@ -67,21 +73,25 @@ export async function runReport(a: Pick<ReportArgs, 'runs' | 'out' | 'format' | 
     const summaries = runs.map((r) => r.summary);
     const text = a.format === 'md' ? `${leaderboardMarkdown(summaries)}\n` : leaderboardCsv(summaries, runs.length > 1 ? runs.map((r) => r.dir) : undefined);
     if (a.out === undefined) process.stdout.write(text);
-    else writeOutput(a.out, text);
+    else {
+      writeOutput(a.out, text);
+      printResult({ json: a.json === true, quiet: true }, written(a.out, Buffer.byteLength(text)), () => '');
+    }
     return;
   }
   const out = a.out ?? DEFAULT_REPORT;
   // Claims named with --claims are always shown; the shipped ones only where a run measured one on its configuration.
   const html = renderReport(runs, { claims: loadClaims(a.claims), showClaims: a.claims !== undefined, alpha: a.alpha, other, ...(a.title === undefined ? {} : { title: a.title }) });
   writeOutput(out, html);
-  process.stdout.write(`report: ${out} (${Math.ceil(Buffer.byteLength(html) / 1024).toLocaleString('en-US')} KB, ${a.runs.length} run${a.runs.length === 1 ? '' : 's'})\n`);
+  const bytes = Buffer.byteLength(html);
+  printResult({ json: a.json === true, quiet: a.quiet === true }, written(out, bytes), () => `report: ${out} (${Math.ceil(bytes / 1024).toLocaleString('en-US')} KB, ${a.runs.length} run${a.runs.length === 1 ? '' : 's'})\n`);
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report <runs..>',
   describe: 'One self-contained HTML report (or the leaderboard as markdown / CSV) from run directories',
   builder: (y: Argv<object>): Argv<ReportArgs> =>
-    y
+    outputOptions(y, 'what was written (file, bytes, runs, skipped folders)')
       .positional('runs', { type: 'string', array: true, demandOption: true, describe: 'run directories (or their summary.json files): eval runs, throughput runs, profile and attention directories' })
       .option('out', { type: 'string', describe: `output file (html default: ${DEFAULT_REPORT}; md and csv default to stdout)` })
       .option('format', { choices: ['html', 'md', 'csv'] as const, default: 'html' as const, describe: 'html: the full report; md, csv: the leaderboard alone' })

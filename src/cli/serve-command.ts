@@ -1,11 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
 import { serve } from '../serve/command.js';
 import { SERVE_DEFAULTS } from '../serve/server.js';
-import { UsageError } from './shared.js';
+import { outputOptions, UsageError } from './shared.js';
 
 function builder(y: Argv) {
   return (
-    y
+    outputOptions(y, 'the address once listening ({"url", "model"}, one line; the log then goes quiet)')
       .option('model', { type: 'string', demandOption: true, describe: 'model spec to serve, e.g. scratch' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind (loopback by default; 0.0.0.0 exposes it to the network)' })
       .option('port', { type: 'number', default: 8000, describe: 'port (0 picks a free one)' })
@@ -32,7 +32,8 @@ export const serveCommand: CommandModule<object, Parsed> = {
   handler: async (a) => {
     await serve(
       { model: a.model, host: a.host, port: a.port, apiKey: a['api-key'] ?? process.env['EMOBENCH_API_KEY'], name: a.name, maxTokens: a['max-tokens'], maxN: a['max-n'], maxBodyBytes: a['max-body'], allowedHosts: a['allowed-host'] },
-      (line) => process.stderr.write(`${line}\n`),
+      (line) => (a.quiet || a.json ? undefined : process.stderr.write(`${line}\n`)),
+      (at) => (a.json ? process.stdout.write(`${JSON.stringify(at)}\n`) : undefined),
     );
   },
 };

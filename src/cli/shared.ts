@@ -89,6 +89,28 @@ export function parseMapping(a: { columns?: string; labels?: string }): ColumnMa
   };
 }
 
+/**
+ * --json and --quiet, the same two switches on every command that prints: --json puts the command's
+ * result on stdout as JSON (`what` says which), --quiet prints nothing but errors.
+ */
+export function outputOptions<T>(y: Argv<T>, what: string) {
+  return y
+    .option('json', { type: 'boolean', default: false, describe: `print ${what} as JSON on stdout instead of text` })
+    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing but errors (and what --json asks for)' });
+}
+
+/** What a command prints: text, JSON on stdout, or nothing but errors. */
+export interface OutputArgs {
+  json: boolean;
+  quiet: boolean;
+}
+
+/** Prints a command's result as --json / --quiet ask; `text` is only built when it is shown. */
+export function printResult(a: OutputArgs, json: unknown, text: () => string): void {
+  if (a.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  else if (!a.quiet) process.stdout.write(text());
+}
+
 /** Gate flags, shared by `eval` and `gate`. */
 export function gateOptions<T>(y: Argv<T>) {
   return y
@@ -109,8 +131,11 @@ export interface GateArgs {
   junit?: string;
 }
 
-/** Evaluates gates on a finished run; prints them; returns the exit code they imply. */
-export async function applyGates(a: GateArgs, gates: Gate[], run: { dir: string; summary: Summary | ThroughputSummary }, quiet: boolean): Promise<number> {
+/**
+ * Evaluates gates on a finished run and returns the exit code they imply. `print`: 'text' prints them
+ * (failures on stderr), 'failures' only failed ones, 'json' the results as JSON on stdout.
+ */
+export async function applyGates(a: GateArgs, gates: Gate[], run: { dir: string; summary: Summary | ThroughputSummary }, print: 'text' | 'failures' | 'json'): Promise<number> {
   const models = a['gate-model'].length > 0 ? a['gate-model'] : run.summary.models.slice(0, 1).map((m) => m.spec);
   const results = [...evaluateGates(run.summary, gates, models)];
   if (a.baseline) {
@@ -122,9 +147,10 @@ export async function applyGates(a: GateArgs, gates: Gate[], run: { dir: string;
     const board = run.summary.task === 'throughput' ? `\`\`\`\n${throughputReport(run.summary as ThroughputSummary)}\n\`\`\`` : leaderboardMarkdown(run.summary as Summary);
     appendStepSummary(process.env['GITHUB_STEP_SUMMARY'], board, results);
   }
-  if (results.length === 0) return EXIT.ok;
   const failed = results.some((r) => !r.pass);
-  if (!quiet || failed) (failed ? process.stderr : process.stdout).write(`${gateReport(results)}\n`);
+  if (print === 'json') process.stdout.write(`${JSON.stringify({ run: run.dir, pass: !failed, gates: results }, null, 2)}\n`);
+  if (results.length === 0) return EXIT.ok;
+  if (print === 'text' || (print === 'failures' && failed)) (failed ? process.stderr : process.stdout).write(`${gateReport(results)}\n`);
   return failed ? EXIT.gateFailed : EXIT.ok;
 }
 

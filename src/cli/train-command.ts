@@ -7,6 +7,7 @@ import { parseAugment } from '../train/augment.js';
 import { trainBaseline } from '../train/baseline.js';
 import { parseDataSpec } from '../train/data.js';
 import { BEST_DIR, LOG_FILE, train, type TrainOptions } from '../train/loop.js';
+import { printResult } from './shared.js';
 
 /**
  * `emobench train`. Options have no yargs defaults on purpose: with --resume every setting comes
@@ -63,7 +64,7 @@ function builder(y: Argv) {
     .option('warmup', { type: 'number', describe: `linear warm-up steps (default ${DEFAULTS.warmup})` })
     .option('epochs', { type: 'number', describe: `passes over the training rows (default ${DEFAULTS.epochs})` })
     .option('steps', { type: 'number', describe: 'stop after this many updates instead (the schedule spans them)' })
-    .option('batch-size', { type: 'number', describe: `rows per update (default ${DEFAULTS['batch-size']})` })
+    .option('batch', { alias: 'batch-size', type: 'number', describe: `batch size: rows per update (default ${DEFAULTS['batch-size']})` })
     .option('max-len', { type: 'number', describe: `longest training sequence in tokens; longer texts keep their end (default ${DEFAULTS['max-len']})` })
     .option('emotion-weight', { type: 'number', describe: `weight of the emotion cross-entropy (default ${DEFAULTS['emotion-weight']})` })
     .option('lm-weight', { type: 'number', describe: `weight of the next-token LM loss; 0 trains the emotion head only, much faster (default ${DEFAULTS['lm-weight']})` })
@@ -72,7 +73,8 @@ function builder(y: Argv) {
     .option('checkpoint-every', { type: 'number', describe: `write the checkpoint every N steps (default ${DEFAULTS['checkpoint-every']})` })
     .option('eval-every', { type: 'number', describe: `also evaluate the dev sets every N steps; 0 = at each epoch's end only (default ${DEFAULTS['eval-every']})` })
     .option('log-every', { type: 'number', describe: `append a train.jsonl line every N steps (default ${DEFAULTS['log-every']})` })
-    .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or messages' })
+    .option('json', { type: 'boolean', default: false, describe: 'print the result (steps, tokens/s, best dev scores, where the model is) as JSON on stdout instead of text' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or messages (and what --json asks for)' })
     .example("$0 train --config small --data emotion*8 --data goemotions:train.tsv --out runs/small", 'train (quote *N in shells that glob)')
     .example('$0 train --resume runs/small', 'continue after a crash or kill, to the same final weights')
     .example("$0 train --kind tfidf --data emotion*8 --data goemotions:train.tsv --out models/tfidf-small", 'a tf-idf baseline on the same rows as the scratch run above')
@@ -133,13 +135,14 @@ export const trainCommand: CommandModule<object, Parsed> = {
         say(`stopped at step ${r.steps}/${r.totalSteps}; continue with: emobench train --resume ${out}`);
         process.exit(received === 'SIGINT' ? 130 : 143);
       }
-      if (!a.quiet) {
+      const json = { kind: 'scratch', model: out, best: r.best && { ...r.best, model: join(out, BEST_DIR) }, steps: r.steps, params: r.params, tokens_seen: r.tokensSeen, tokens_per_s: r.tokensPerS, elapsed_s: r.elapsedS, last_dev: r.lastDev, log: join(out, LOG_FILE), curve: join(out, 'curve.html') };
+      printResult(a, json, () => {
         const best = r.best ? `; best dev macro-F1 ${(r.best.score * 100).toFixed(1)} at step ${r.best.step} in ${join(out, BEST_DIR)}` : '';
-        process.stdout.write(
+        return (
           `trained ${r.params.toLocaleString('en-US')} parameters for ${r.steps} steps in ${r.elapsedS.toFixed(0)} s (${Math.round(r.tokensPerS)} tokens/s)${best}\n` +
-            `model: ${out} (evaluate with --model scratch:${out}); log: ${join(out, LOG_FILE)}; curve: ${join(out, 'curve.html')}\n`,
+          `model: ${out} (evaluate with --model scratch:${out}); log: ${join(out, LOG_FILE)}; curve: ${join(out, 'curve.html')}\n`
         );
-      }
+      });
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -148,7 +151,7 @@ export const trainCommand: CommandModule<object, Parsed> = {
 };
 
 /** Flags a baseline fit takes; every other training flag is the scratch model's and is refused. */
-const BASELINE_FLAGS = new Set(['kind', 'data', 'dev', 'out', 'augment', 'seed', 'quiet']);
+const BASELINE_FLAGS = new Set(['kind', 'data', 'dev', 'out', 'augment', 'seed', 'json', 'quiet']);
 
 async function trainBaselineKind(a: Parsed, kind: 'tfidf' | 'nb'): Promise<void> {
   const scratchOnly = ['config', 'resume', 'tokenizer', 'init', 'readout', 'steps', ...Object.keys(DEFAULTS)].filter((k) => !BASELINE_FLAGS.has(k) && (a as unknown as Record<string, unknown>)[k] !== undefined);
@@ -160,14 +163,13 @@ async function trainBaselineKind(a: Parsed, kind: 'tfidf' | 'nb'): Promise<void>
   const r = await trainBaseline({ kind, data: a.data.map(parseDataSpec), dev: a.dev ?? [], augment: parseAugment(a.augment), seed, out }, (line) => {
     if (!a.quiet) process.stderr.write(`emobench train: ${line}\n`);
   });
-  if (a.quiet) return;
+  printResult(a, { kind, model: r.path, rows: r.training.rows, seconds: r.seconds, fit: r.fit ?? null, dev: r.dev }, () => baselineText(kind, out, r));
+}
+
+function baselineText(kind: 'tfidf' | 'nb', out: string, r: Awaited<ReturnType<typeof trainBaseline>>): string {
   const fit = r.fit ? `; L-BFGS ${r.fit.iterations} iterations, ${r.fit.converged ? `converged (${r.fit.stop})` : `NOT converged (${r.fit.stop})`}, loss ${r.fit.loss.toFixed(4)}` : '';
   const dev = Object.entries(r.dev).map(([k, v]) => `${k} acc ${(v.accuracy * 100).toFixed(1)} F1 ${(v.macroF1 * 100).toFixed(1)}`).join(' · ');
-  process.stdout.write(
-    `trained ${kind} on ${r.training.rows.toLocaleString('en-US')} rows in ${r.seconds.toFixed(0)} s${fit}\n` +
-      (dev ? `dev: ${dev}\n` : '') +
-      `model: ${r.path} (evaluate with --model ${kind}:${out})\n`,
-  );
+  return `trained ${kind} on ${r.training.rows.toLocaleString('en-US')} rows in ${r.seconds.toFixed(0)} s${fit}\n` + (dev ? `dev: ${dev}\n` : '') + `model: ${r.path} (evaluate with --model ${kind}:${out})\n`;
 }
 
 const NUMERIC: Record<NumKey, 'int' | 'positive' | 'nonneg' | 'ratio'> = {
@@ -197,7 +199,7 @@ function fromFlags(a: Parsed): StoredArgs {
     const v = (a as unknown as Record<string, unknown>)[k];
     numbers[k] = v === undefined ? DEFAULTS[k] : checkNumber(k, v);
   }
-  if (numbers['batch-size'] < 1) throw new UserError('--batch-size must be at least 1');
+  if (numbers['batch-size'] < 1) throw new UserError('--batch must be at least 1');
   if (numbers['max-len'] < 2) throw new UserError('--max-len must be at least 2 (BOS and one token)');
   if (numbers['checkpoint-every'] < 1 || numbers['log-every'] < 1) throw new UserError('--checkpoint-every and --log-every must be at least 1');
   if (numbers['emotion-weight'] + numbers['lm-weight'] === 0) throw new UserError('--emotion-weight and --lm-weight cannot both be 0');

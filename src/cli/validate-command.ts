@@ -6,7 +6,7 @@ import type { ColumnMapping, SkippedRow } from '../datasets/types.js';
 import { UserError, where } from '../errors.js';
 import { loadSuite } from '../suites/load.js';
 import { EXIT } from '../errors.js';
-import { mappingOptions, parseMapping, setExitCode, suiteOption } from './shared.js';
+import { mappingOptions, outputOptions, parseMapping, setExitCode, suiteOption } from './shared.js';
 
 export interface Validation {
   suite: string;
@@ -43,11 +43,9 @@ export async function validateDataset(suiteRef: string, datasetSpec: string | un
 }
 
 function builder(y: Argv) {
-  return mappingOptions(suiteOption(y))
+  return outputOptions(mappingOptions(suiteOption(y)), 'the rows counted and every problem found')
     .option('dataset', { type: 'string', describe: "check this file instead of the suite's own (same forms as eval --dataset)" })
     .option('max-errors', { type: 'number', default: 50, describe: 'print at most this many bad rows (all are counted)' })
-    .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'print nothing; the exit code says (0 valid, 2 not)' })
     .demandOption('suite')
     .example('$0 validate --suite emotion --dataset csv:my-data.csv', 'every bad row of your file at once, before a run');
 }

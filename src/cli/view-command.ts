@@ -1,9 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { startView } from '../view/server.js';
-import { UsageError } from './shared.js';
+import { outputOptions, UsageError } from './shared.js';
 
 function builder(y: Argv) {
-  return y
+  return outputOptions(y, 'the address once listening ({"url", "dirs"}, one line; the log then goes quiet)')
     .positional('dirs', { type: 'string', array: true, default: ['results'], describe: 'results folders to browse (default: results)' })
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to bind (loopback by default; anything else exposes your results to the network)' })
     .option('port', { type: 'number', default: 8080, describe: 'port (0 picks a free one)' })
@@ -26,9 +26,12 @@ export const viewCommand: CommandModule<object, Parsed> = {
   builder: builder as unknown as CommandModule<object, Parsed>['builder'],
   handler: async (a) => {
     const loopback = a.host === 'localhost' || a.host === '::1' || a.host.startsWith('127.');
+    const log = (line: string) => (a.quiet || a.json ? undefined : process.stderr.write(`${line}\n`));
+    // The exposure warning is printed whatever --quiet says.
     if (!loopback) process.stderr.write(`emobench view: warning: listening on ${a.host}: anyone who can reach this machine can read these results\n`);
-    const { server, url } = await startView({ roots: a.dirs, host: a.host, port: a.port, alpha: a.alpha, log: (l) => process.stderr.write(`${l}\n`) });
-    process.stdout.write(`emobench view: ${url} (${a.dirs.join(', ')}; Ctrl-C to stop)\n`);
+    const { server, url } = await startView({ roots: a.dirs, host: a.host, port: a.port, alpha: a.alpha, log });
+    if (a.json) process.stdout.write(`${JSON.stringify({ url, dirs: a.dirs })}\n`);
+    else if (!a.quiet) process.stdout.write(`emobench view: ${url} (${a.dirs.join(', ')}; Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => {
       const stop = () => {
         server.close(() => resolve());

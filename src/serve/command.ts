@@ -19,7 +19,7 @@ export interface ServeCommandOptions {
  * Starts the server and resolves when it has shut down (SIGINT/SIGTERM: stop accepting, let
  * requests in flight finish, then close).
  */
-export async function serve(o: ServeCommandOptions, log: (line: string) => void): Promise<void> {
+export async function serve(o: ServeCommandOptions, log: (line: string) => void, listening?: (at: { url: string; model: string }) => void): Promise<void> {
   const model = await createModel(o.model, DEFAULT_MODEL_CONTEXT);
   if (!model.chat && !model.complete) throw new UserError(`model ${o.model} cannot generate text, so it cannot be served (serve a generative model such as scratch)`);
   const modelName = o.name ?? o.model;
@@ -30,7 +30,9 @@ export async function serve(o: ServeCommandOptions, log: (line: string) => void)
   });
   const { port } = server.address() as AddressInfo;
   const host = o.host.includes(':') ? `[${o.host}]` : o.host;
-  log(`emobench serve: ${modelName} on http://${host}:${port}/v1${o.apiKey ? ' (API key required)' : ''}`);
+  const url = `http://${host}:${port}/v1`;
+  log(`emobench serve: ${modelName} on ${url}${o.apiKey ? ' (API key required)' : ''}`);
+  listening?.({ url, model: modelName });
   await new Promise<void>((resolve) => {
     const stop = (sig: string) => {
       log(`emobench serve: ${sig}: finishing requests in flight`);

@@ -22,7 +22,7 @@ describe('engine=webgpu from the CLI', { skip: skipGpu }, () => {
 
   test('profile: GPU bytes by purpose, KV measured = analytic, activations grow with the prompt', () => {
     const dir = join(tempDir(), 'p');
-    const r = emobench(['profile', '--model', 'scratch@tiny?engine=webgpu', '--kv', 'fp32,int8', '--seq', '16,48', '--decode-steps', '2', '--run-dir', dir, '--json']);
+    const r = emobench(['profile', '--model', 'scratch@tiny?engine=webgpu', '--kv', 'fp32,int8', '--seq', '16,48', '--decode-steps', '2', '--out', dir, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const p = JSON.parse(r.stdout) as ProfileResult;
     assert.match(p.device!, /\S/);
