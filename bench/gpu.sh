@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # engine=webgpu on a bare NVIDIA machine (the device tool's machine: no network, no Node), in under
-# 8 minutes: Vulkan loader, the WebGPU tests, then the GPU bench. Two steps:
+# 8 minutes: Vulkan loader, the WebGPU tests, the GPU bench, then our kernels against
+# @tensorflow/tfjs-backend-webgpu on the same model and adapter. Two steps:
 #
 #   bash bench/gpu.sh pack   # here, once: .gpu/ = node, the runtime node_modules, Vulkan loader debs (< 64 MiB)
 #   bash bench/gpu.sh        # there (device run with carry [".gpu"]): results in $OUT (or bench/results/gpu)
@@ -48,11 +49,16 @@ fi
 command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUTDIR/gpu.txt"
 export EMOBENCH_REQUIRE_WEBGPU=1
 node --version
+# Each step may take at most its cap and what is left of 450 s, so the whole script ends within 8 minutes.
+limit() { local left=$(( 450 - ($(date +%s) - START) )); [ "$left" -lt 1 ] && left=1; echo $(( left < $1 ? left : $1 )); }
 set +e
-timeout 240 node --import tsx --test tests/gpu/kernels.test.ts tests/gpu/engine.test.ts 2>&1 | grep -v '^# Warning' | tee "$OUTDIR/tests.txt"
+timeout "$(limit 240)" node --import tsx --test tests/gpu/kernels.test.ts tests/gpu/engine.test.ts tests/gpu/tfjs-webgpu.test.ts 2>&1 | grep -v '^# Warning' | tee "$OUTDIR/tests.txt"
 tests=${PIPESTATUS[0]}
 # H200: 4.8 TB/s HBM3e; the roofline is weights read once per decode step.
-timeout 200 node --import tsx bench/gpu-decode.ts --config paper --kv fp32,int8 --batch 1,8 --new 64 --prompt-tokens 128 --bandwidth-gbs "${GPU_BANDWIDTH_GBS:-4800}" --json "$OUTDIR/bench.json" 2>&1 | grep -v '^Warning' | tee "$OUTDIR/bench.txt"
+timeout "$(limit 200)" node --import tsx bench/gpu-decode.ts --config paper --kv fp32,int8 --batch 1,8 --new 64 --prompt-tokens 128 --bandwidth-gbs "${GPU_BANDWIDTH_GBS:-4800}" --json "$OUTDIR/bench.json" 2>&1 | grep -v '^Warning' | tee "$OUTDIR/bench.txt"
 bench=${PIPESTATUS[0]}
-echo "gpu.sh: tests exit $tests, bench exit $bench, $(( $(date +%s) - START )) s" | tee -a "$OUTDIR/bench.txt"
-[ "$tests" -eq 0 ] && [ "$bench" -eq 0 ]
+# Side by side with tfjs-backend-webgpu (same weights, config and adapter): batch-1 decode and logit agreement.
+timeout "$(limit 150)" node --import tsx bench/tfjs-webgpu-decode.ts --config tiny,small,paper --new 64 --prompt-tokens 128 --json "$OUTDIR/vs-tfjs.json" 2>&1 | grep -v '^Warning' | tee "$OUTDIR/vs-tfjs.txt"
+vs=${PIPESTATUS[0]}
+echo "gpu.sh: tests exit $tests, bench exit $bench, vs tfjs exit $vs, $(( $(date +%s) - START )) s" | tee -a "$OUTDIR/bench.txt"
+[ "$tests" -eq 0 ] && [ "$bench" -eq 0 ] && [ "$vs" -eq 0 ]

@@ -142,7 +142,7 @@ function attentionBlock(blk: BlockWeights<tf.Tensor>, cfg: ModelConfig, x: tf.Te
 }
 
 /** SwiGLU: down(silu(h·Wgate) ⊙ h·Wup). */
-function mlp(blk: BlockWeights<tf.Tensor>, cfg: ModelConfig, x: tf.Tensor): tf.Tensor {
+export function mlp(blk: BlockWeights<tf.Tensor>, cfg: ModelConfig, x: tf.Tensor): tf.Tensor {
   const h = rmsNorm(x, blk.mlpNorm, cfg.normEps);
   const [gate, up] = tf.split(tf.matMul(h, blk.wGateUp), 2, 1);
   return tf.matMul(tf.mul(tf.mul(gate!, tf.sigmoid(gate!)), up!), blk.wDown);
@@ -175,7 +175,7 @@ function embed(table: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
 }
 
 /** Half-split rotation, matching rotateInPlace in rope.ts. */
-function applyRope(x: tf.Tensor4D, rope: { cos: tf.Tensor4D; sin: tf.Tensor4D }): tf.Tensor4D {
+export function applyRope(x: tf.Tensor4D, rope: { cos: tf.Tensor4D; sin: tf.Tensor4D }): tf.Tensor4D {
   const [x1, x2] = tf.split(x, 2, 3);
   const { cos, sin } = rope;
   return tf.concat([tf.sub(tf.mul(x1!, cos), tf.mul(x2!, sin)), tf.add(tf.mul(x1!, sin), tf.mul(x2!, cos))], 3) as tf.Tensor4D;
