@@ -113,7 +113,7 @@ test('--columns and --labels read a file with other headers and label names, wit
 
 test('one meaning per option: every command that prints has --json and --quiet; --out, --limit and --batch name the same thing everywhere', () => {
   const help = (cmd: string) => emobench([cmd, '--help']).stdout;
-  for (const cmd of ['eval', 'validate', 'gate', 'report', 'export-onnx', 'train', 'rescore', 'compare', 'serve', 'profile', 'attention', 'merge', 'view', 'publish', 'init']) {
+  for (const cmd of ['eval', 'validate', 'list', 'gate', 'report', 'export-onnx', 'train', 'rescore', 'compare', 'serve', 'profile', 'attention', 'merge', 'view', 'publish', 'init']) {
     const h = help(cmd);
     assert.match(h, /--json\b/, `${cmd} --help lists --json`);
     assert.match(h, /--quiet\b/, `${cmd} --help lists --quiet`);

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { outputOptions, printResult } from './shared.js';
 import { loadEndpoints } from '../api/endpoints.js';
 import { MODEL_KINDS } from '../models/registry.js';
 import { table } from '../util/text-table.js';
@@ -35,8 +36,7 @@ export async function inventory(): Promise<Inventory> {
 }
 
 function builder(y: Argv) {
-  return y
-    .option('json', { type: 'boolean', default: false, describe: 'print the inventory as JSON' })
+  return outputOptions(y, 'the inventory')
     .example('$0 list', 'suites, model kinds, endpoints and shipped weights')
     .example('$0 list --json | jq .suites', 'for scripts');
 }
@@ -49,12 +49,8 @@ export const listCommand: CommandModule<object, Parsed> = {
   builder: builder as unknown as CommandModule<object, Parsed>['builder'],
   handler: async (a) => {
     const inv = await inventory();
-    if (a.json) {
-      process.stdout.write(`${JSON.stringify(inv, null, 2)}\n`);
-      return;
-    }
     const first = (s: string) => (s.split(/(?<=\.)\s/)[0] ?? '').slice(0, 90);
-    process.stdout.write(
+    printResult(a, inv, () =>
       [
         'suites (--suite NAME, or a path to your own .yaml)',
         table(['name', 'task', 'labels', 'about'], inv.suites.map((s) => [s.name, s.task, s.labels.join(' ') || '-', first(s.description)])),
