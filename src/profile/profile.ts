@@ -182,7 +182,7 @@ export async function runProfile(o: ProfileOptions): Promise<ProfileResult> {
   const random = parseModelSpec(o.model).config !== undefined;
   const accuracyRows = o.accuracyRows ?? (random ? 0 : 200);
   if (o.accuracyRows === undefined && random) {
-    o.log(`  accuracy cost skipped: ${o.model} has random weights, so its predictions are chance; profile a trained model (scratch) or pass --accuracy-rows`);
+    o.log(`  accuracy cost skipped: ${o.model} has random weights, so its predictions are chance; profile a trained model (scratch) or pass --limit N`);
   }
   if (accuracyRows > 0) {
     accuracy = await accuracyCost(o, base!, accuracyRows, (rowsSoFar) => {
