@@ -116,7 +116,7 @@ test('bad flags and bad data exit 2 naming the problem', () => {
     [['train', '--config', 'tiny', '--data', 'mystery', '--out', out()], /--data "mystery"/],
     [['train', '--config', 'tiny', '--data', 'csv:/nonexistent.csv', '--out', out()], /no such file/],
     [['train', ...TINY, '--lr', '-1', '--out', out()], /--lr must be a positive number/],
-    [['train', ...TINY, '--seed', '1', '--seed', '2', '--out', out()], /--seed given more than once/],
+    [['train', ...TINY, '--seed', '1', '--seed', '2', '--out', out()], /--seed was given 2 times \(1, 2\); give it once/],
     [['train', ...TINY, '--augment', 'mirror', '--out', out()], /unknown augmentation "mirror"/],
     [['train', '--resume', out()], /no train-args\.json/],
     [['train', '--config', 'tiny', '--data', `csv:${join(fixtureDir({ 'b.csv': 'id,text,label\n1,hi,bliss\n' }), 'b.csv')}`, '--out', out()], /b\.csv:2.*bliss/],

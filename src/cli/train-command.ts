@@ -222,7 +222,6 @@ function fromFlags(a: Parsed): StoredArgs {
 }
 
 function checkNumber(k: NumKey, v: unknown): number {
-  if (Array.isArray(v)) throw new UserError(`--${k} given more than once`);
   const n = Number(v);
   const kind = NUMERIC[k];
   const ok = Number.isFinite(n) && (kind === 'int' ? Number.isInteger(n) && n >= 0 : kind === 'positive' ? n > 0 : kind === 'nonneg' ? n >= 0 : n >= 0 && n <= 1);
