@@ -75,7 +75,8 @@ export async function runReport(a: ReportArgs): Promise<void> {
     if (a.out === undefined) process.stdout.write(text);
     else {
       writeOutput(a.out, text);
-      printResult({ json: a.json === true, quiet: true }, written(a.out, Buffer.byteLength(text)), () => '');
+      // As text this prints nothing, as before: the file is the output.
+      printResult({ json: a.json === true, quiet: a.quiet === true }, written(a.out, Buffer.byteLength(text)), () => '');
     }
     return;
   }

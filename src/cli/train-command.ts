@@ -7,7 +7,7 @@ import { parseAugment } from '../train/augment.js';
 import { trainBaseline } from '../train/baseline.js';
 import { parseDataSpec } from '../train/data.js';
 import { BEST_DIR, LOG_FILE, train, type TrainOptions } from '../train/loop.js';
-import { printResult } from './shared.js';
+import { outputOptions, printResult } from './shared.js';
 
 /**
  * `emobench train`. Options have no yargs defaults on purpose: with --resume every setting comes
@@ -47,7 +47,7 @@ interface StoredArgs {
 }
 
 function builder(y: Argv) {
-  return y
+  return outputOptions(y, 'the result (steps, tokens/s, best dev scores, where the model is)')
     .option('kind', { choices: ['scratch', 'tfidf', 'nb'] as const, describe: 'what to train: the scratch transformer (default), or a tfidf / nb baseline on the same rows (load it with tfidf:<out> / nb:<out>)' })
     .option('config', { type: 'string', describe: `model config: ${Object.keys(CONFIGS).join(', ')}` })
     .option('data', { type: 'string', array: true, describe: 'training data, repeatable: emotion (the project train split), goemotions:<path>, xed:<path>, csv:<path>; append *N to repeat its rows N times per epoch' })
@@ -73,8 +73,6 @@ function builder(y: Argv) {
     .option('checkpoint-every', { type: 'number', describe: `write the checkpoint every N steps (default ${DEFAULTS['checkpoint-every']})` })
     .option('eval-every', { type: 'number', describe: `also evaluate the dev sets every N steps; 0 = at each epoch's end only (default ${DEFAULTS['eval-every']})` })
     .option('log-every', { type: 'number', describe: `append a train.jsonl line every N steps (default ${DEFAULTS['log-every']})` })
-    .option('json', { type: 'boolean', default: false, describe: 'print the result (steps, tokens/s, best dev scores, where the model is) as JSON on stdout instead of text' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'no progress bar or messages (and what --json asks for)' })
     .example("$0 train --config small --data emotion*8 --data goemotions:train.tsv --out runs/small", 'train (quote *N in shells that glob)')
     .example('$0 train --resume runs/small', 'continue after a crash or kill, to the same final weights')
     .example("$0 train --kind tfidf --data emotion*8 --data goemotions:train.tsv --out models/tfidf-small", 'a tf-idf baseline on the same rows as the scratch run above')
