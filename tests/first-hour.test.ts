@@ -10,10 +10,10 @@ test('list names the shipped suites, model kinds, registry entries and weights; 
   const r = emobench(['list']);
   assert.equal(r.code, 0, r.stderr);
   for (const s of ['emotion', 'throughput', 'majority', 'nb', 'scratch', 'openai', 'onnx', 'gpt-4o-mini', 'emobench-serve', 'models/scratch']) assert.match(r.stdout, new RegExp(s));
-  const j = JSON.parse(emobench(['list', '--json']).stdout) as { suites: { name: string }[]; registry: { name: string }[]; weights: { spec: string; context: number }[] };
+  const j = JSON.parse(emobench(['list', '--json']).stdout) as { suites: { name: string }[]; registry: { name: string }[]; weights: { spec: string; context: number | null }[] };
   assert.ok(j.suites.some((s) => s.name === 'emotion'));
   assert.ok(j.registry.some((e) => e.name === 'llama3-vllm'));
-  assert.deepEqual(j.weights.map((w) => [w.spec, w.context]), [['scratch', 256]]);
+  assert.deepEqual(j.weights.map((w) => [w.spec, w.context]), [['scratch', 256], ['tfidf:models/tfidf-same-data', null]]);
 });
 
 test('init scaffolds a suite, sample data and a CI workflow whose commands pass as written', () => {

@@ -26,10 +26,15 @@ export async function inventory(): Promise<Inventory> {
   const root = pkgPath('models');
   const weights = existsSync(root)
     ? readdirSync(root)
-        .filter((d) => statSync(join(root, d)).isDirectory() && existsSync(join(root, d, 'config.json')))
-        .map((d) => {
-          const c = JSON.parse(readFileSync(join(root, d, 'config.json'), 'utf8')) as { maxSeq?: number };
-          return { spec: d === 'scratch' ? 'scratch' : `scratch:${join('models', d)}`, dir: join('models', d), context: c.maxSeq ?? null };
+        .filter((d) => statSync(join(root, d)).isDirectory())
+        .flatMap((d) => {
+          const dir = join('models', d);
+          if (existsSync(join(root, d, 'config.json'))) {
+            const c = JSON.parse(readFileSync(join(root, d, 'config.json'), 'utf8')) as { maxSeq?: number };
+            return [{ spec: d === 'scratch' ? 'scratch' : `scratch:${dir}`, dir, context: c.maxSeq ?? null }];
+          }
+          // A saved baseline (emobench train --kind tfidf|nb) reads any length of text.
+          return (['tfidf', 'nb'] as const).filter((k) => existsSync(join(root, d, `${k}.json.gz`))).map((k) => ({ spec: `${k}:${dir}`, dir, context: null }));
         })
     : [];
   return { suites, model_kinds: Object.entries(MODEL_KINDS).map(([name, description]) => ({ name, description })), registry, weights };
@@ -62,7 +67,7 @@ export const listCommand: CommandModule<object, Parsed> = {
         table(['name', 'model', 'base URL', 'key from'], inv.registry.map((r) => [r.name, r.model, r.base_url, r.api_key_env ? `$${r.api_key_env}` : '-'])),
         '',
         'shipped weights',
-        table(['spec', 'folder', 'context'], inv.weights.map((w) => [w.spec, w.dir, w.context === null ? '?' : `${w.context} tokens`])),
+        table(['spec', 'folder', 'context'], inv.weights.map((w) => [w.spec, w.dir, w.context === null ? '-' : `${w.context} tokens`])),
         '',
       ].join('\n'),
     );
