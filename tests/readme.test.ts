@@ -282,7 +282,7 @@ const FAKE_KEY = 'sk-readme-test-not-a-real-key';
 const GPU_MISSING = await webgpuUnavailable();
 const onGpu = (line: string): string[] => (GPU_MISSING !== undefined && process.env['EMOBENCH_REQUIRE_WEBGPU'] !== '1' ? [] : [line]);
 const QUICK = 'npm install && npx emobench eval --suite emotion';
-const CI_GATE = 'npx emobench eval --suite emotion --gate "emotion.macro_f1>=0.45" --junit gates.xml';
+const CI_GATE = 'npx emobench eval --suite emotion --gate "emotion.macro_f1>=0.55" --junit gates.xml';
 const NB_GATE = 'npx emobench eval --suite emotion --model nb --gate "emotion.accuracy>=0.55" --gate "emotion.f1.anger>=0.45" --junit gates.xml';
 const SHARD_LIMIT = '--limit 40';
 /**
