@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import type { ModelResult, Summary, ThroughputSummary } from '../results/types.js';
 import { evalFigure, METRICS, resolveMetric, speedFigure } from '../scoring/metrics.js';
 import { passes, type Gate } from './expr.js';
-import { markdownCell } from '../report/leaderboard.js';
+import { markdownCell } from '../util/markdown.js';
 
 export interface GateResult {
   name: string;

@@ -3,6 +3,7 @@ import { metricDef } from '../scoring/metrics.js';
 import type { Estimate } from '../scoring/ci.js';
 import { table } from '../util/text-table.js';
 import { estimate, pct } from './format.js';
+import { markdownCell } from '../util/markdown.js';
 
 /** One leaderboard, three renderings: the terminal, markdown (PR comments, step summaries), CSV. */
 interface Board {
@@ -72,14 +73,6 @@ function signedPts(e: Estimate): string {
 }
 
 /** Markdown for one run, or for several (one table per run, separated by a blank line). */
-/**
- * Text for a Markdown table cell: pipes escaped, and HTML characters as entities, since GitHub (the
- * step summary, a PR comment) renders raw HTML from a model spec or a `lang` value in a dataset.
- */
-export function markdownCell(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
 export function leaderboardMarkdown(summary: Summary | readonly Summary[]): string {
   if (Array.isArray(summary)) return (summary as readonly Summary[]).map((s) => leaderboardMarkdown(s)).join('\n\n');
   const b = board(summary as Summary);
