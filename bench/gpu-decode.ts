@@ -15,6 +15,7 @@ import type { KvDtype } from '../src/scratch/kv-cache.js';
 import { Tokenizer } from '../src/scratch/tokenizer.js';
 import { initWeights } from '../src/scratch/weights.js';
 import type { GpuWeightFormat } from '../src/gpu/matmul.js';
+import { best } from './best.js';
 
 export interface GpuBenchRow {
   name: string;
@@ -35,16 +36,6 @@ export interface GpuBenchOptions {
   weights: GpuWeightFormat;
   /** The GPU's memory bandwidth in GB/s, for the roofline (weights read once per decode step). */
   bandwidthGBs?: number;
-}
-
-/** Best of n: other work on the machine only ever makes a run slower. */
-async function best<T>(n: number, f: () => Promise<T>, score: (t: T) => number): Promise<T> {
-  let top: T | undefined;
-  for (let i = 0; i < n; i++) {
-    const t = await f();
-    if (top === undefined || score(t) > score(top)) top = t;
-  }
-  return top!;
 }
 
 export async function gpuBench(o: GpuBenchOptions, log: (line: string) => void = () => {}): Promise<GpuBenchRow[]> {

@@ -23,6 +23,7 @@ import { train } from '../src/train/loop.js';
 import { textOfTokens } from '../src/models/scratch.js';
 import { probeBandwidth } from '../src/throughput/bandwidth.js';
 import { pkgPath } from '../src/util/paths.js';
+import { best } from './best.js';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string', default: pkgPath('bench', 'results', 'latest.json') } } });
 const configName: ConfigName = values.quick ? 'small' : 'paper';
@@ -31,16 +32,6 @@ const add = (name: string, value: number, unit: string, reference?: { label: str
   rows.push({ name, value, unit, ...(reference ? { reference: reference.label, ratio: value / reference.value } : {}) });
   console.error(`${name}: ${value.toFixed(2)} ${unit}${reference ? `  (${((100 * value) / reference.value).toFixed(1)}% of ${reference.label})` : ''}`);
 };
-
-/** Best of n: other processes on a 2-core machine only ever make a run slower. */
-async function best<T>(n: number, f: () => Promise<T>, score: (t: T) => number): Promise<T> {
-  let top: T | undefined;
-  for (let i = 0; i < n; i++) {
-    const t = await f();
-    if (top === undefined || score(t) > score(top)) top = t;
-  }
-  return top!;
-}
 
 const bw = probeBandwidth();
 add('memory bandwidth (memcpy, read + write)', bw.bytes_per_s / 1e9, 'GB/s');
