@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { baselinePath, type BaselineKind } from '../models/baseline-file.js';
 import { outputOptions, printResult } from './shared.js';
 import { loadEndpoints } from '../api/endpoints.js';
 import { MODEL_KINDS } from '../models/registry.js';
@@ -34,7 +35,7 @@ export async function inventory(): Promise<Inventory> {
             return [{ spec: d === 'scratch' ? 'scratch' : `scratch:${dir}`, dir, context: c.maxSeq ?? null }];
           }
           // A saved baseline (emobench train --kind tfidf|nb) reads any length of text.
-          return (['tfidf', 'nb'] as const).filter((k) => existsSync(join(root, d, `${k}.json.gz`))).map((k) => ({ spec: `${k}:${dir}`, dir, context: null }));
+          return (['tfidf', 'nb'] as const satisfies readonly BaselineKind[]).filter((k) => existsSync(baselinePath(join(root, d), k))).map((k) => ({ spec: `${k}:${dir}`, dir, context: null }));
         })
     : [];
   return { suites, model_kinds: Object.entries(MODEL_KINDS).map(([name, description]) => ({ name, description })), registry, weights };
